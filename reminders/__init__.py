@@ -1,3 +1,3 @@
-"""reminders: Vietnamese public bodies' plans turned into calendars, reminders and report tracking."""
+"""reminders: Vietnamese public bodies' plans as calendars, reminders and report tracking."""
 
 __version__ = "0.1.0"

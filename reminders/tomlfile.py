@@ -56,7 +56,9 @@ def scan_lines(text: str) -> TomlLines:
     return found
 
 
-def load_toml(path: Path, *, error: type[InputError] = InputError) -> tuple[dict[str, Any], TomlLines]:
+def load_toml(
+    path: Path, *, error: type[InputError] = InputError
+) -> tuple[dict[str, Any], TomlLines]:
     """Parse ``path``; a missing or malformed file raises ``error`` naming file and line."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -78,6 +80,7 @@ def parse_toml(
     except tomllib.TOMLDecodeError as exc:
         pos = _DECODE_POS.search(str(exc))
         line = int(pos.group(1)) if pos else None
-        bad = text.splitlines()[line - 1].strip() if line and line <= len(text.splitlines()) else None
+        rows = text.splitlines()
+        bad = rows[line - 1].strip() if line and line <= len(rows) else None
         raise error("cú pháp TOML không hợp lệ", file=name, line=line, text=bad) from None
     return data, scan_lines(text)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reminders.domain import Contacts, Group, Unit, UnitKind
 from reminders.errors import RegistryError
@@ -17,6 +17,7 @@ _UNIT_FIELDS = {
 }
 _GROUP_FIELDS = {"id", "name", "aliases", "parent"}
 _TOP_LEVEL = {"unit", "group"}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +143,8 @@ def _group(raw: Any, index: int, source: str, lines: TomlLines) -> Group:
     )
 
 
-def _construct(build: Any, table: str, index: int, fields: Mapping[str, Any],
-               source: str, lines: TomlLines) -> Any:
+def _construct(build: Callable[[], _T], table: str, index: int, fields: Mapping[str, Any],
+               source: str, lines: TomlLines) -> _T:
     try:
         return build()
     except ValueError:
@@ -190,17 +191,20 @@ def _texts(fields: Mapping[str, Any], key: str, table: str, index: int, source: 
     return tuple(v.strip() for v in value)
 
 
-def _check_ids(units: Iterable[Unit], groups: Iterable[Group], source: str,
+def _check_ids(units: Sequence[Unit], groups: Sequence[Group], source: str,
                lines: TomlLines) -> None:
     seen: dict[str, str] = {}
-    for table, items in (("group", list(groups)), ("unit", list(units))):
-        for index, item in enumerate(items):
-            if item.id in seen:
+    tables: tuple[tuple[str, list[str]], ...] = (
+        ("group", [g.id for g in groups]), ("unit", [u.id for u in units]),
+    )
+    for table, ids in tables:
+        for index, item_id in enumerate(ids):
+            if item_id in seen:
                 raise RegistryError(
-                    f"mã '{item.id}' bị trùng (đã dùng cho một [[{seen[item.id]}]] khác)",
+                    f"mã '{item_id}' bị trùng (đã dùng cho một [[{seen[item_id]}]] khác)",
                     file=source, line=lines.key(table, "id", index),
                 )
-            seen[item.id] = table
+            seen[item_id] = table
 
 
 def _check_references(units: list[Unit], groups: list[Group], source: str,

@@ -1,0 +1,233 @@
+"""A name as a sequence of comparable slots, with the parts that may be left out.
+
+A slot is one syllable ("văn") or one letter of an abbreviation ("VH" gives two
+slots that match any syllables starting with v and h). Registry names also carry
+optional segments (level word, place name, department head, "Cộng sản Hồ Chí Minh"
+...); each way of leaving some out is a variant of the name, compared slot by slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from reminders.units import lexicon
+from reminders.units.names import Token, bare, initial, tokenize
+
+_MAX_SEGMENTS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    first: str  # initial letter ("đ" kept apart from "d")
+    key: str | None  # syllable key; None for a letter of an abbreviation
+    capital: bool = False
+    plain: str = ""  # letters without any marks, for the diacritic-blind fallback
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: int
+    end: int
+    kind: str  # "level", "place", "head", "optional"
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    slots: tuple[Slot, ...]
+    place_omitted: bool
+    skipped: int
+
+
+Locality = tuple[tuple[str, ...], tuple[str, ...]]  # (level keys, place keys)
+
+
+def rewrite(tokens: list[Token]) -> list[Token]:
+    """Apply the lexicon's rewrites: connectors, fillers, counts, "Quận đoàn"."""
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        if not token.abbreviation and bare(token.text) in lexicon.CONNECTORS:
+            index += 1
+            continue
+        filler = _match_words(tokens, index, lexicon.FILLERS)
+        if filler:
+            index += filler
+            continue
+        if token.number and nxt is not None and not nxt.number and (
+            not out or out[-1].key != lexicon.NUMBER_WORD
+        ):
+            # "UBND 11 phường", "07 khu dân cư": a count stands for "các".
+            out.append(Token("các", lexicon.PLURAL, False))
+            index += 1
+            continue
+        level = lexicon.YOUTH_UNION_BY_LEVEL.get(token.key)
+        if level and nxt is not None and nxt.key == lexicon.UNION and not token.abbreviation:
+            out.extend(Token(k, k, False) for k in lexicon.YOUTH_UNION)
+            out.extend(Token(k, k, False) for k in level)
+            index += 2
+            continue
+        out.append(token)
+        index += 1
+    return out
+
+
+def _match_words(tokens: list[Token], index: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+    for phrase in phrases:
+        end = index + len(phrase)
+        window = tokens[index:end]
+        if len(window) == len(phrase) and all(
+            not t.abbreviation and t.key == k for t, k in zip(window, phrase, strict=True)
+        ):
+            return len(phrase)
+    return 0
+
+
+def slots_of(tokens: list[Token]) -> list[Slot]:
+    slots: list[Slot] = []
+    for token in tokens:
+        if token.abbreviation:
+            slots.extend(Slot(letter, None) for letter in token.key if letter.isalpha())
+        elif token.number:
+            slots.append(Slot(token.key, token.key, plain=token.key))
+        else:
+            slots.append(
+                Slot(initial(token.text), token.key, token.text[:1].isupper(), bare(token.text))
+            )
+    return slots
+
+
+def query_slots(text: str) -> tuple[Slot, ...]:
+    """Slots of a cleaned name as written in a plan."""
+    return tuple(slots_of(rewrite(tokenize(text))))
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """An official name or alias, ready to be compared against queries."""
+
+    slots: tuple[Slot, ...]
+    segments: tuple[Segment, ...]
+    locality: Locality | None
+
+    @classmethod
+    def parse(cls, text: str) -> NameForm:
+        slots = tuple(slots_of(rewrite(tokenize(text))))
+        segments, locality = _segments(slots)
+        return cls(slots=slots, segments=tuple(segments), locality=locality)
+
+    def variants(self) -> list[Variant]:
+        """Every way of leaving out optional segments (place and level independently)."""
+        segments = self.segments[:_MAX_SEGMENTS]
+        found: list[Variant] = []
+        for count in range(len(segments) + 1):
+            for chosen in combinations(segments, count):
+                dropped: set[int] = set()
+                for seg in chosen:
+                    dropped.update(range(seg.start, seg.end))
+                kept = tuple(s for i, s in enumerate(self.slots) if i not in dropped)
+                if not kept:
+                    continue
+                found.append(
+                    Variant(
+                        slots=kept,
+                        place_omitted=any(seg.kind == "place" for seg in chosen),
+                        skipped=count,
+                    )
+                )
+        return found
+
+
+def _segments(slots: tuple[Slot, ...]) -> tuple[list[Segment], Locality | None]:
+    keys = [s.key for s in slots]
+    segments: list[Segment] = []
+    locality: Locality | None = None
+    index = 0
+    while index < len(slots):
+        level_len = _level_at(keys, index)
+        committee = (
+            keys[index] in lexicon.COMMITTEE_LEVELS
+            and index + 1 < len(keys)
+            and keys[index + 1] == lexicon.COMMITTEE
+        )
+        if level_len and not committee:
+            place_end = _place_end(slots, index + level_len)
+            followed_by_level = place_end == index + level_len and _level_at(keys, place_end) > 0
+            at_end = index + level_len == len(slots)
+            if place_end > index + level_len or at_end or followed_by_level:
+                segments.append(Segment(index, index + level_len, "level"))
+                if place_end > index + level_len:
+                    segments.append(Segment(index + level_len, place_end, "place"))
+                    if locality is None:
+                        locality = (
+                            tuple(k or "" for k in keys[index : index + level_len]),
+                            tuple(k or "" for k in keys[index + level_len : place_end]),
+                        )
+                index = place_end
+                continue
+        if committee:
+            place_end = _place_end(slots, index + 2)
+            if place_end > index + 2:
+                segments.append(Segment(index + 2, place_end, "place"))
+            index = max(place_end, index + 2)
+            continue
+        index += 1
+    if len(slots) >= 3 and keys[0] in lexicon.OPTIONAL_HEADS:
+        segments.append(Segment(0, 1, "head"))
+    for before, optional in lexicon.OPTIONAL_AFTER:
+        start = _find(keys, before + optional)
+        if start is not None:
+            segments.append(Segment(start + len(before), start + len(before) + len(optional),
+                                    "optional"))
+    for optional, after in lexicon.OPTIONAL_BEFORE:
+        start = _find(keys, optional + after)
+        if start is not None:
+            segments.append(Segment(start, start + len(optional), "optional"))
+    return segments, locality
+
+
+def _level_at(keys: list[str | None], index: int) -> int:
+    for level in lexicon.LEVELS:
+        end = index + len(level)
+        if tuple(keys[index:end]) == level:
+            blocked = lexicon.NOT_LEVEL_AFTER.get(level, frozenset())
+            if end < len(keys) and keys[end] in blocked:
+                return 0
+            return len(level)
+    return 0
+
+
+def _place_end(slots: tuple[Slot, ...], start: int) -> int:
+    """A place name is the run of capitalised words (or numbers) after a level word."""
+    end = start
+    while end < len(slots):
+        slot = slots[end]
+        if slot.key is None or not (slot.capital or slot.key.isdigit()):
+            break
+        if _level_at([s.key for s in slots], end):
+            break
+        end += 1
+    return end
+
+
+def _find(keys: list[str | None], phrase: tuple[str, ...]) -> int | None:
+    for start in range(len(keys) - len(phrase) + 1):
+        if tuple(keys[start : start + len(phrase)]) == phrase:
+            return start
+    return None
+
+
+def locality_of_text(text: str) -> Locality | None:
+    """The (level, place) a heading names: "Phường Kim Giang" → (phường, kim giang)."""
+    return NameForm.parse(text).locality
+
+
+def bare_locality_query(slots: tuple[Slot, ...]) -> Locality | None:
+    """A query that is only a level word and a place ("Phường Kim Giang"), else None."""
+    keys = [s.key for s in slots]
+    level_len = _level_at(keys, 0)
+    if not level_len or len(slots) == level_len or any(k is None for k in keys):
+        return None
+    return (tuple(k or "" for k in keys[:level_len]), tuple(k or "" for k in keys[level_len:]))

@@ -1,0 +1,63 @@
+"""The words that resolution treats specially: levels of government, fillers, rewrites.
+
+Grow resolution by adding words here, not by special-casing names elsewhere.
+"""
+
+from __future__ import annotations
+
+from reminders.units.names import syllable_key
+
+
+def keys(words: str) -> tuple[str, ...]:
+    return tuple(syllable_key(w) for w in words.split())
+
+
+# Level words of administrative units; what follows them in an official name is the place.
+LEVELS: tuple[tuple[str, ...], ...] = tuple(
+    keys(w) for w in ("thành phố", "thị xã", "thị trấn", "quận", "huyện", "phường", "xã", "tỉnh")
+)
+# "xã hội" (social) is not the level word "xã".
+NOT_LEVEL_AFTER: dict[tuple[str, ...], frozenset[str]] = {
+    keys("xã"): frozenset(keys("hội")),
+}
+# "Quận ủy Thanh Xuân", "Đảng ủy phường ...": the place after a party committee is optional.
+COMMITTEE_LEVELS = frozenset(keys("quận huyện thành tỉnh đảng thị"))
+COMMITTEE = syllable_key("ủy")
+
+# Words that join parts of a name and never distinguish one body from another
+# (compared without marks, so "va" in text typed without diacritics counts too).
+CONNECTORS = frozenset({"va"})
+# Qualifiers of groups that plans add or leave out freely.
+FILLERS: tuple[tuple[str, ...], ...] = (
+    keys("đóng trên địa bàn"),
+    keys("trên địa bàn"),
+    keys("có liên quan"),
+    keys("liên quan"),
+    keys("trực thuộc"),
+    keys("thuộc"),
+)
+PLURAL = syllable_key("các")
+NUMBER_WORD = syllable_key("số")  # "Trường số 1": the number is part of the name
+
+# "Quận đoàn" is the district's Đoàn TNCS Hồ Chí Minh; likewise for other levels.
+YOUTH_UNION = keys("đoàn thanh niên cộng sản hồ chí minh")
+YOUTH_UNION_BY_LEVEL: dict[str, tuple[str, ...]] = {
+    syllable_key("quận"): keys("quận"),
+    syllable_key("huyện"): keys("huyện"),
+    syllable_key("thành"): keys("thành phố"),
+    syllable_key("tỉnh"): keys("tỉnh"),
+    syllable_key("thị"): keys("thị xã"),
+}
+UNION = syllable_key("đoàn")
+
+# Parts of official names that plans commonly leave out: (what precedes, the optional words).
+OPTIONAL_AFTER: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (keys("thanh niên"), keys("cộng sản hồ chí minh")),
+    (keys("tổ quốc"), keys("việt nam")),
+)
+# (the optional words, what must follow them)
+OPTIONAL_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (keys("ủy ban"), keys("mặt trận")),
+)
+# Head nouns of departments that lists drop: "Các đơn vị: Nội vụ; Tài chính - Kế hoạch".
+OPTIONAL_HEADS = frozenset(keys("phòng sở"))

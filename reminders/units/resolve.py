@@ -1,0 +1,318 @@
+"""Resolve a unit name as written in a plan to one registry unit or group, or to nothing.
+
+Rules (contracts/units.md): names compare by their slots (see forms.py), so tone
+placement, Unicode form, case, spacing, punctuation and standard abbreviations do
+not matter; level words and place names may be left out, and then the context
+(the issuer, the heading a row stands under) must single out one unit. Anything
+less than one clear unit gives no unit and a few suggestions: a wrong unit is
+worse than none. rapidfuzz only ranks those suggestions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from reminders.units.forms import (
+    Locality,
+    NameForm,
+    Slot,
+    bare_locality_query,
+    query_slots,
+)
+from reminders.units.names import clean, fold, without_parentheses
+from reminders.units.registry import Registry
+
+_EXACT, _RULES, _CONTEXT, _LOOSE = 1.0, 0.9, 0.85, 0.75
+_MAX_SUGGESTIONS = 3
+_SUGGESTION_CUTOFF = 45.0
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: str
+    name: str
+    score: float
+    is_group: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "unit_id": None if self.is_group else self.id,
+            "group_id": self.id if self.is_group else None,
+            "name": self.name,
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    text: str
+    unit_id: str | None
+    group_id: str | None
+    score: float
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        return self.unit_id is not None or self.group_id is not None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "unit_id": self.unit_id,
+            "group_id": self.group_id,
+            "score": round(self.score, 3),
+            "suggestions": [s.as_json() for s in self.suggestions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    id: str
+    name: str
+    is_group: bool
+    chain: tuple[Locality, ...]  # own place first, then the places above it
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    entry: _Entry
+    exact: bool
+    place_omitted: bool
+
+
+class Resolver:
+    """Resolution over one registry; build once, call many times (results are cached)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._entries: dict[str, _Entry] = {}
+        self._variants: dict[int, list[tuple[_Entry, tuple[Slot, ...], bool, bool]]] = (
+            defaultdict(list)
+        )
+        self._authorities: dict[Locality, list[_Entry]] = defaultdict(list)
+        forms = self._parse_forms()
+        for entry_id, entry_forms in forms.items():
+            entry = self._entries[entry_id]
+            for form, official in entry_forms:
+                for variant in form.variants():
+                    exact = official and variant.skipped == 0
+                    self._variants[len(variant.slots)].append(
+                        (entry, variant.slots, variant.place_omitted, exact)
+                    )
+        self._fold_choices = {
+            key: fold(name) for key, name in self._suggestion_names().items()
+        }
+        self.resolve = lru_cache(maxsize=8192)(self._resolve)
+
+    # -- building -------------------------------------------------------------------------
+
+    def _parse_forms(self) -> dict[str, list[tuple[NameForm, bool]]]:
+        forms: dict[str, list[tuple[NameForm, bool]]] = {}
+        own: dict[str, Locality | None] = {}
+        for unit in self._registry.units:
+            official = NameForm.parse(clean(unit.name))
+            forms[unit.id] = [(official, True)] + [
+                (NameForm.parse(clean(a)), False) for a in unit.aliases
+            ]
+            own[unit.id] = official.locality
+        for group in self._registry.groups:
+            official = NameForm.parse(clean(group.name))
+            forms[group.id] = [(official, True)] + [
+                (NameForm.parse(clean(a)), False) for a in group.aliases
+            ]
+            own[group.id] = official.locality
+        for unit in self._registry.units:
+            chain = self._chain(unit.id, own)
+            entry = _Entry(unit.id, unit.name, False, chain)
+            self._entries[unit.id] = entry
+            place = own[unit.id]
+            if place is not None and _governs(unit.name):
+                self._authorities[place].append(entry)
+        for group in self._registry.groups:
+            parent_chain = self._chain(group.parent, own) if group.parent else ()
+            mine = own[group.id]
+            chain = ((mine,) if mine else ()) + tuple(c for c in parent_chain if c != mine)
+            self._entries[group.id] = _Entry(group.id, group.name, True, chain)
+        return forms
+
+    def _chain(self, unit_id: str | None, own: dict[str, Locality | None]) -> tuple[Locality, ...]:
+        chain: list[Locality] = []
+        seen: set[str] = set()
+        current = self._registry.unit(unit_id) if unit_id else None
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            place = own.get(current.id)
+            if place is not None and place not in chain:
+                chain.append(place)
+            current = self._registry.unit(current.parent) if current.parent else None
+        return tuple(chain)
+
+    def _suggestion_names(self) -> dict[str, str]:
+        return {entry_id: entry.name for entry_id, entry in self._entries.items()}
+
+    # -- resolving ------------------------------------------------------------------------
+
+    def _resolve(self, text: str, context: tuple[str, ...] = ()) -> Resolution:
+        name = clean(text)
+        if not name:
+            return Resolution(text, None, None, 0.0)
+        chains = tuple(c for c in (self._context_chain(c) for c in context) if c)
+        attempts = [name]
+        if without_parentheses(name) != name:
+            attempts.append(without_parentheses(name))
+        ambiguous: list[_Entry] = []
+        for attempt in attempts:
+            for loose in (False, True):
+                slots = query_slots(attempt)
+                matches = self._matches(slots, loose)
+                if not matches and not loose:
+                    matches = self._locality_matches(slots)
+                if not matches:
+                    continue
+                chosen, tied, by_context = _choose(matches, chains)
+                if chosen is not None:
+                    score = _EXACT if chosen.exact else (_CONTEXT if by_context else _RULES)
+                    if loose:
+                        score = min(score, _LOOSE)
+                    return Resolution(
+                        text,
+                        None if chosen.entry.is_group else chosen.entry.id,
+                        chosen.entry.id if chosen.entry.is_group else None,
+                        score,
+                    )
+                ambiguous = ambiguous or tied
+        return Resolution(text, None, None, 0.0, self._suggest(name, ambiguous))
+
+    def _matches(self, slots: tuple[Slot, ...], loose: bool) -> list[_Match]:
+        best: dict[str, _Match] = {}
+        if not slots:
+            return []
+        for entry, variant, place_omitted, exact in self._variants.get(len(slots), ()):
+            if not _same(slots, variant, loose):
+                continue
+            current = best.get(entry.id)
+            candidate = _Match(entry, exact, place_omitted)
+            if current is None or _better(candidate, current):
+                best[entry.id] = candidate
+        return list(best.values())
+
+    def _locality_matches(self, slots: tuple[Slot, ...]) -> list[_Match]:
+        place = bare_locality_query(slots)
+        if place is None:
+            return []
+        return [_Match(e, False, False) for e in self._authorities.get(place, [])]
+
+    def _context_chain(self, text: str) -> tuple[Locality, ...]:
+        """The places a context names: resolve it as a unit, else read "Phường X" from it."""
+        found = self.resolve(text)
+        if found.resolved:
+            entry = self._entries[found.unit_id or found.group_id or ""]
+            return entry.chain
+        place = NameForm.parse(clean(text)).locality
+        if place is None:
+            return ()
+        authorities = self._authorities.get(place, [])
+        return authorities[0].chain if len(authorities) == 1 else (place,)
+
+    def _suggest(self, name: str, ambiguous: Sequence[_Entry]) -> tuple[Suggestion, ...]:
+        query = fold(name)
+        if ambiguous:
+            ranked = sorted(
+                ambiguous,
+                key=lambda e: (-fuzz.WRatio(query, self._fold_choices[e.id]), e.name),
+            )[:_MAX_SUGGESTIONS]
+            return tuple(
+                Suggestion(e.id, e.name, fuzz.WRatio(query, self._fold_choices[e.id]) / 100,
+                           e.is_group)
+                for e in ranked
+            )
+        found = process.extract(
+            query, self._fold_choices, scorer=fuzz.WRatio, limit=_MAX_SUGGESTIONS,
+            score_cutoff=_SUGGESTION_CUTOFF,
+        )
+        return tuple(
+            Suggestion(key, self._entries[key].name, score / 100, self._entries[key].is_group)
+            for _choice, score, key in found
+        )
+
+
+def _same(query: tuple[Slot, ...], name: tuple[Slot, ...], loose: bool) -> bool:
+    for q, n in zip(query, name, strict=True):
+        if q.key is not None and n.key is not None:
+            if q.key == n.key or (loose and q.plain == n.plain):
+                continue
+            return False
+        if q.first != n.first and {q.first, n.first} != {"d", "đ"}:
+            return False
+    return True
+
+
+def _better(a: _Match, b: _Match) -> bool:
+    return (a.exact, not a.place_omitted) > (b.exact, not b.place_omitted)
+
+
+def _governs(name: str) -> bool:
+    """Whether a unit is the authority of its place (its UBND), for "Phường X" alone."""
+    head = fold(name).split()[:4]
+    return head[:4] == ["uy", "ban", "nhan", "dan"] or head[:1] == ["ubnd"]
+
+
+def _relation(chain: tuple[Locality, ...], context: tuple[Locality, ...]) -> int:
+    """3: same place; 2: the candidate is above the context; 1: inside it; 0: unrelated."""
+    if not chain or not context:
+        return 0
+    if chain[0] == context[0]:
+        return 3
+    if chain[0] in context[1:]:
+        return 2
+    if context[0] in chain[1:]:
+        return 1
+    return 0
+
+
+def _choose(
+    matches: list[_Match], contexts: tuple[tuple[Locality, ...], ...]
+) -> tuple[_Match | None, list[_Entry], bool]:
+    """Pick the one match that the text and the context single out; else the tied entries.
+
+    Returns (chosen, tied entries, whether the context decided).
+    """
+    specified = [m for m in matches if not m.place_omitted]
+    pool = specified or matches
+    exact = [m for m in pool if m.exact]
+    if len(exact) == 1:
+        return exact[0], [], False
+    if not contexts:
+        if len(pool) == 1:
+            return pool[0], [], False
+        return None, [m.entry for m in pool], False
+    ranked: list[tuple[tuple[int, int], _Match]] = []
+    for match in pool:
+        if not match.entry.chain:
+            ranked.append(((1, 0), match))  # a body with no place (a museum, a ministry)
+            continue
+        best = (0, 0)
+        for context in contexts:
+            relation = _relation(match.entry.chain, context)
+            if relation:
+                best = max(best, (relation, len(context)))
+        ranked.append((best, match))
+    top = max(rank for rank, _ in ranked)
+    winners = [m for rank, m in ranked if rank == top]
+    if top[0] == 0 or len(winners) > 1:
+        return None, [m.entry for m in (winners if top[0] else pool)], True
+    if top[0] == 3:
+        return winners[0], [], True
+    # Above or inside the context: accept unless a peer elsewhere at the context's depth
+    # shows the name exists per place (then the one for this place is simply missing).
+    peers_elsewhere = any(
+        rank[0] == 0 and len(m.entry.chain) >= top[1] for rank, m in ranked
+    )
+    if peers_elsewhere:
+        return None, [m.entry for _, m in ranked], True
+    return winners[0], [], True
