@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from reminders import __version__
@@ -67,14 +66,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RemindersError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
         typer.echo("Đã hủy.", err=True)
         return 130
+    except typer.TyperException as exc:  # usage errors of the command line itself
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(str(exc), err=True)
+        return int(getattr(exc, "exit_code", 2))
     except KeyboardInterrupt:
         return 130
     return result if isinstance(result, int) else 0

@@ -129,14 +129,15 @@ def resolve(
     as_json: JsonOption = False,
 ) -> None:
     """Tra một tên đơn vị ra đơn vị hoặc nhóm trong danh mục (không bao giờ đoán bừa)."""
+    if batch and text is not None:
+        raise UsageError("--batch đọc từ stdin; không truyền thêm TEXT")
+    if not batch and text is None:
+        raise UsageError("thiếu TEXT (hoặc dùng --batch)")
     resolver = Resolver(_registry(ctx, registry))
     if batch:
-        if text is not None:
-            raise UsageError("--batch đọc từ stdin; không truyền thêm TEXT")
         _resolve_batch(resolver)
         return
-    if text is None:
-        raise UsageError("thiếu TEXT (hoặc dùng --batch)")
+    assert text is not None
     result = resolver.resolve(text, tuple(context or ()))
     if as_json:
         _emit(result.as_json())

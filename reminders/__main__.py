@@ -1,0 +1,5 @@
+"""`python -m reminders` runs the command line."""
+
+from reminders.cli import run
+
+run()
