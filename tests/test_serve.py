@@ -52,7 +52,8 @@ def served(tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:  # wait for the server to listen, not for any reminder
             if process.poll() is not None:
-                raise AssertionError("serve exited early: " + (process.stderr.read() if process.stderr else ""))
+                early = process.stderr.read() if process.stderr else ""
+                raise AssertionError(f"serve exited early: {early}")
             try:
                 httpx.get(f"{base}/healthz", timeout=1)
                 break

@@ -34,6 +34,7 @@ _PREFIX = re.compile(
       | \d{1,2}(?:\.\d{1,2})*\s*[.)]\s*                 # 1.  1)  2.1.
       | [a-zđ]\)\s*                                     # a)
       | đề\s+nghị\s+                                    # Đề nghị
+      | lãnh\s+đạo\s+(?=\S+\s)                          # Lãnh đạo UBND quận: the body
       | (?:các\s+)?(?:đơn\s+vị|cơ\s+quan)\s*:\s*        # Các đơn vị:
       | (?:(?:đơn\s+vị|cơ\s+quan)\s+)?(?:chủ\s+trì|phối\s+hợp(?:\s+thực\s+hiện)?)\s*:\s*
     )""",
