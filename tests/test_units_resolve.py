@@ -61,8 +61,13 @@ CASES: list[tuple[str, tuple[str, ...], str | None]] = [
     ("UBND các xã, thị trấn", HAI_HA, "ubnd-xa-hai-ha"),
     ("UBND các xã", HAI_HA, "ubnd-xa-hai-ha"),
     ("Ủy ban nhân dân 3 xã, thị trấn", (), "ubnd-xa-hai-ha"),
-    ("Các phòng, ban, đơn vị liên quan", HAI_HA, "phong-ban-hai-ha"),
     ("Các phòng, ban, đơn vị trực thuộc huyện", (), "phong-ban-hai-ha"),
+    ("Các phòng, ban, đơn vị thuộc UBND huyện", (), None),  # "UBND" is not a place
+    ("Các phòng, ban, đơn vị của huyện", HAI_HA, "phong-ban-hai-ha"),
+    ("Phòng Văn hóa và Thông tin của thành phố", ("UBND thành phố Hạ Long",), "vhtt-ha-long"),
+    ("Phòng Tài nguyên và Môi trường của thành phố", ("UBND thành phố Hạ Long",), None),
+    # "liên quan" narrows a group: "the units concerned" is not "all the district's units"
+    ("Các phòng, ban, đơn vị liên quan", HAI_HA, None),
     ("UBND các phường", ("UBND thành phố Hạ Long",), "ubnd-phuong-ha-long"),
     # localities and their authorities, context
     ("UBND xã Quảng Long", (), "ubnd-xa-quang-long"),

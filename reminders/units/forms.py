@@ -56,6 +56,12 @@ def rewrite(tokens: list[Token]) -> list[Token]:
         if filler:
             index += filler
             continue
+        synonym = _synonym_at(tokens, index)
+        if synonym is not None:
+            length, replacement = synonym
+            out.extend(Token(k, k, False) for k in replacement)
+            index += length
+            continue
         if token.number and nxt is not None and not nxt.number and (
             not out or out[-1].key != lexicon.NUMBER_WORD
         ):
@@ -83,6 +89,13 @@ def _match_words(tokens: list[Token], index: int, phrases: tuple[tuple[str, ...]
         ):
             return len(phrase)
     return 0
+
+
+def _synonym_at(tokens: list[Token], index: int) -> tuple[int, tuple[str, ...]] | None:
+    for written, read in lexicon.SYNONYMS:
+        if _match_words(tokens, index, (written,)):
+            return len(written), read
+    return None
 
 
 def slots_of(tokens: list[Token]) -> list[Slot]:
@@ -231,3 +244,24 @@ def bare_locality_query(slots: tuple[Slot, ...]) -> Locality | None:
     if not level_len or len(slots) == level_len or any(k is None for k in keys):
         return None
     return (tuple(k or "" for k in keys[:level_len]), tuple(k or "" for k in keys[level_len:]))
+
+
+def split_trailing_place(
+    slots: tuple[Slot, ...],
+) -> tuple[tuple[Slot, ...], tuple[str, ...], tuple[str, ...]] | None:
+    """"Các đơn vị liên quan của Thành phố" → (the name, level keys, place keys).
+
+    The qualifier is a level word, optionally after "của", with only words after it.
+    """
+    keys = [s.key for s in slots]
+    for index in range(len(slots) - 1, 0, -1):
+        level_len = _level_at(keys, index)
+        if not level_len or any(k is None for k in keys[index + level_len :]):
+            continue
+        head_end = index - 1 if keys[index - 1] == lexicon.OF else index
+        if head_end <= 0:
+            return None
+        level = tuple(k or "" for k in keys[index : index + level_len])
+        place = tuple(k or "" for k in keys[index + level_len :])
+        return slots[:head_end], level, place
+    return None

@@ -27,15 +27,20 @@ COMMITTEE = syllable_key("ủy")
 # Words that join parts of a name and never distinguish one body from another
 # (compared without marks, so "va" in text typed without diacritics counts too).
 CONNECTORS = frozenset({"va"})
-# Qualifiers of groups that plans add or leave out freely.
+# Qualifiers of groups that plans add or leave out freely. ("liên quan" is not one:
+# "the units concerned" is a narrower set than "the units of the district".)
 FILLERS: tuple[tuple[str, ...], ...] = (
     keys("đóng trên địa bàn"),
     keys("trên địa bàn"),
-    keys("có liên quan"),
-    keys("liên quan"),
     keys("trực thuộc"),
     keys("thuộc"),
 )
+# Wordings that mean the same: (written, read as).
+SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (keys("có liên quan"), keys("liên quan")),
+)
+# "Các đơn vị liên quan của Thành phố": a place qualifier after the name.
+OF = syllable_key("của")
 PLURAL = syllable_key("các")
 NUMBER_WORD = syllable_key("số")  # "Trường số 1": the number is part of the name
 

@@ -23,6 +23,7 @@ from reminders.units.forms import (
     Slot,
     bare_locality_query,
     query_slots,
+    split_trailing_place,
 )
 from reminders.units.names import clean, fold, without_parentheses
 from reminders.units.registry import Registry
@@ -172,9 +173,12 @@ class Resolver:
                 matches = self._matches(slots, loose)
                 if not matches and not loose:
                     matches = self._locality_matches(slots)
+                scope = chains
+                if not matches:
+                    matches, scope = self._qualified_matches(slots, chains, loose)
                 if not matches:
                     continue
-                chosen, tied, by_context = _choose(matches, chains)
+                chosen, tied, by_context = _choose(matches, scope)
                 if chosen is not None:
                     score = _EXACT if chosen.exact else (_CONTEXT if by_context else _RULES)
                     if loose:
@@ -200,6 +204,36 @@ class Resolver:
             if current is None or _better(candidate, current):
                 best[entry.id] = candidate
         return list(best.values())
+
+    def _qualified_matches(
+        self, slots: tuple[Slot, ...], chains: tuple[tuple[Locality, ...], ...], loose: bool
+    ) -> tuple[list[_Match], tuple[tuple[Locality, ...], ...]]:
+        """A name with a trailing place ("... của Thành phố"): match the name, scope the place.
+
+        A bare level word takes its place from the context ("Thành phố" in a district's plan
+        is the city above the district).
+        """
+        split = split_trailing_place(slots)
+        if split is None:
+            return [], chains
+        head, level, place = split
+        scope: tuple[Locality, ...] = ()
+        if place:
+            authorities = self._authorities.get((level, place), [])
+            scope = authorities[0].chain if len(authorities) == 1 else ((level, place),)
+        else:
+            for chain in chains:
+                for index, locality in enumerate(chain):
+                    if locality[0] == level:
+                        scope = chain[index:]
+                        break
+                if scope:
+                    break
+        if not scope:
+            return [], chains
+        # The qualifier names the body's own place: nothing above or below it will do.
+        here = [m for m in self._matches(head, loose) if m.entry.chain[:1] == scope[:1]]
+        return here, (scope,)
 
     def _locality_matches(self, slots: tuple[Slot, ...]) -> list[_Match]:
         place = bare_locality_query(slots)
