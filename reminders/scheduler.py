@@ -45,8 +45,12 @@ class Heartbeat:
 def start_scheduler(heartbeat: Heartbeat, clock: Clock, every_seconds: int) -> AsyncIOScheduler:
     """Start the interval job and a catch-up tick right away (call inside the event loop)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def tick() -> None:  # reads the clock once, then the step takes `now`
+        heartbeat.tick(clock.now())
+
     scheduler.add_job(
-        lambda: heartbeat.tick(clock.now()),
+        tick,
         "interval",
         seconds=every_seconds,
         id="tick",

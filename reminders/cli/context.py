@@ -9,6 +9,9 @@ import typer
 
 from reminders.config import Settings, load_settings
 
+# How a configuration finding's level reads to a person.
+LEVEL_LABELS = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "LƯU Ý"}
+
 
 @dataclass(slots=True)
 class CliState:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from reminders.cli.context import state
+from reminders.cli.context import LEVEL_LABELS, state
 from reminders.config import check_settings
 
 
@@ -27,12 +27,15 @@ def serve(
     settings = state(ctx).settings()
     findings = check_settings(settings)
     for finding in findings:
-        typer.echo(f"[{finding.level}] {finding.message}", err=True)
+        typer.echo(f"{LEVEL_LABELS.get(finding.level, finding.level)}: {finding.message}",
+                   err=True)
     if any(f.level == "error" for f in findings):
         typer.echo("Cấu hình có lỗi; sửa rồi chạy lại (`reminders config check`).", err=True)
         raise typer.Exit(3)
     logging.basicConfig(level=settings.service.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run of the tick at INFO; /healthz shows the tick instead.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     services = build(settings)
     bind_host = host or settings.service.host
     bind_port = port or settings.service.port
