@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,5 @@ class CliState:
 def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if not isinstance(root.obj, CliState):  # called without the root callback (tests)
-        import os
-
         root.obj = CliState(config_path=None, environ=dict(os.environ))
     return root.obj

@@ -105,9 +105,7 @@ class Resolver:
                     self._variants[len(variant.slots)].append(
                         (entry, variant.slots, variant.place_omitted, exact)
                     )
-        self._fold_choices = {
-            key: fold(name) for key, name in self._suggestion_names().items()
-        }
+        self._fold_choices = {key: fold(e.name) for key, e in self._entries.items()}
         self.resolve = lru_cache(maxsize=8192)(self._resolve)
 
     # -- building -------------------------------------------------------------------------
@@ -115,21 +113,17 @@ class Resolver:
     def _parse_forms(self) -> dict[str, list[tuple[NameForm, bool]]]:
         forms: dict[str, list[tuple[NameForm, bool]]] = {}
         own: dict[str, Locality | None] = {}
-        for unit in self._registry.units:
-            official = NameForm.parse(clean(unit.name))
-            forms[unit.id] = [(official, True)] + [
-                (NameForm.parse(clean(a)), False) for a in unit.aliases
+        named = [(u.id, u.name, u.aliases) for u in self._registry.units] + [
+            (g.id, g.name, g.aliases) for g in self._registry.groups
+        ]
+        for entry_id, name, aliases in named:
+            official = NameForm.parse(clean(name))
+            forms[entry_id] = [(official, True)] + [
+                (NameForm.parse(clean(a)), False) for a in aliases
             ]
-            own[unit.id] = official.locality
-        for group in self._registry.groups:
-            official = NameForm.parse(clean(group.name))
-            forms[group.id] = [(official, True)] + [
-                (NameForm.parse(clean(a)), False) for a in group.aliases
-            ]
-            own[group.id] = official.locality
+            own[entry_id] = official.locality
         for unit in self._registry.units:
-            chain = self._chain(unit.id, own)
-            entry = _Entry(unit.id, unit.name, False, chain)
+            entry = _Entry(unit.id, unit.name, False, self._chain(unit.id, own))
             self._entries[unit.id] = entry
             place = own[unit.id]
             if place is not None and _governs(unit.name):
@@ -153,9 +147,6 @@ class Resolver:
             current = self._registry.unit(current.parent) if current.parent else None
         return tuple(chain)
 
-    def _suggestion_names(self) -> dict[str, str]:
-        return {entry_id: entry.name for entry_id, entry in self._entries.items()}
-
     # -- resolving ------------------------------------------------------------------------
 
     def _resolve(self, text: str, context: tuple[str, ...] = ()) -> Resolution:
@@ -168,8 +159,8 @@ class Resolver:
             attempts.append(without_parentheses(name))
         ambiguous: list[_Entry] = []
         for attempt in attempts:
+            slots = query_slots(attempt)
             for loose in (False, True):
-                slots = query_slots(attempt)
                 matches = self._matches(slots, loose)
                 if not matches and not loose:
                     matches = self._locality_matches(slots)
