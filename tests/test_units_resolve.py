@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,42 @@ def test_any_text_answers_without_raising(resolver: Resolver, text: str,
     result = resolver.resolve(text, tuple(context))
     assert 0 <= result.score <= 1
     assert len(result.suggestions) <= 3
+
+
+# --- a registry whose department names carry no place (the parent gives it) -------------
+
+BAC_GIANG: list[tuple[str, tuple[str, ...], str | None]] = [
+    ("Phòng VH&TT huyện Yên Thế", (), "vhtt-yen-the"),
+    ("Phòng Văn hóa và Thông tin", ("UBND huyện Yên Thế",), "vhtt-yen-the"),
+    ("Phòng VHTT huyện", ("UBND huyện Lạng Giang",), "vhtt-lang-giang"),
+    ("Phòng Văn hóa và Thông tin", (), None),
+    ("Huyện đội", ("UBND huyện Yên Thế",), "chqs-yen-the"),
+    ("Huyện đội Yên Thế", (), "chqs-yen-the"),
+    ("Hội Phụ nữ huyện", (), "hlhpn-yen-the"),
+    ("Kho bạc huyện", (), "kbnn-yen-the"),
+    ("KBNN huyện", (), "kbnn-yen-the"),
+    ("BHXH huyện", (), "bhxh-yen-the"),
+    ("TTYT huyện", (), "ttyt-yen-the"),
+    ("TT GDNN - GDTX huyện", (), "gdnn-yen-the"),
+    ("Hội ND huyện", (), "hnd-yen-the"),
+    ("Phòng LĐTB&XH huyện", (), "ldtbxh-yen-the"),
+    ("UBKT Huyện ủy", (), "ubkt-yen-the"),
+    ("Hội Chữ thập đỏ huyện", (), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "expected"),
+    BAC_GIANG,
+    ids=[f"{t} | {' ; '.join(c)}" for t, c, _ in BAC_GIANG],
+)
+def test_resolves_without_places_in_names(text: str, context: tuple[str, ...],
+                                          expected: str | None) -> None:
+    resolver = _bac_giang()
+    result = resolver.resolve(text, context)
+    assert (result.unit_id or result.group_id) == expected
+
+
+@lru_cache(maxsize=1)
+def _bac_giang() -> Resolver:
+    return Resolver(load_registry(DATA / "registry_bac_giang.toml"))

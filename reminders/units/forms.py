@@ -69,10 +69,10 @@ def rewrite(tokens: list[Token]) -> list[Token]:
             out.append(Token("các", lexicon.PLURAL, False))
             index += 1
             continue
-        level = lexicon.YOUTH_UNION_BY_LEVEL.get(token.key)
-        if level and nxt is not None and nxt.key == lexicon.UNION and not token.abbreviation:
-            out.extend(Token(k, k, False) for k in lexicon.YOUTH_UNION)
-            out.extend(Token(k, k, False) for k in level)
+        level = lexicon.LEVEL_PREFIXES.get(token.key)
+        body = lexicon.LEVEL_BODIES.get(nxt.key) if nxt is not None and level else None
+        if level and body and not token.abbreviation and nxt is not None and not nxt.abbreviation:
+            out.extend(Token(k, k, False) for k in body + level)
             index += 2
             continue
         out.append(token)

@@ -44,25 +44,30 @@ OF = syllable_key("của")
 PLURAL = syllable_key("các")
 NUMBER_WORD = syllable_key("số")  # "Trường số 1": the number is part of the name
 
-# "Quận đoàn" is the district's Đoàn TNCS Hồ Chí Minh; likewise for other levels.
-YOUTH_UNION = keys("đoàn thanh niên cộng sản hồ chí minh")
-YOUTH_UNION_BY_LEVEL: dict[str, tuple[str, ...]] = {
+# "Quận đoàn" is the district's Đoàn TNCS Hồ Chí Minh, "Huyện đội" the district's military
+# command; likewise for other levels: (level word as written, the level it stands for).
+LEVEL_PREFIXES: dict[str, tuple[str, ...]] = {
     syllable_key("quận"): keys("quận"),
     syllable_key("huyện"): keys("huyện"),
     syllable_key("thành"): keys("thành phố"),
     syllable_key("tỉnh"): keys("tỉnh"),
     syllable_key("thị"): keys("thị xã"),
 }
-UNION = syllable_key("đoàn")
+LEVEL_BODIES: dict[str, tuple[str, ...]] = {
+    syllable_key("đoàn"): keys("đoàn thanh niên cộng sản hồ chí minh"),
+    syllable_key("đội"): keys("ban chỉ huy quân sự"),
+}
 
 # Parts of official names that plans commonly leave out: (what precedes, the optional words).
 OPTIONAL_AFTER: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (keys("thanh niên"), keys("cộng sản hồ chí minh")),
     (keys("tổ quốc"), keys("việt nam")),
+    (keys("kho bạc"), keys("nhà nước")),
 )
 # (the optional words, what must follow them)
 OPTIONAL_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (keys("ủy ban"), keys("mặt trận")),
+    (keys("liên hiệp"), keys("phụ nữ")),  # "Hội Phụ nữ huyện"
 )
 # Head nouns of departments that lists drop: "Các đơn vị: Nội vụ; Tài chính - Kế hoạch".
 OPTIONAL_HEADS = frozenset(keys("phòng sở"))
