@@ -17,6 +17,7 @@ from reminders.cli.db_cmd import app as db_app
 from reminders.cli.outbox_cmd import app as outbox_app
 from reminders.cli.plans_cmd import app as plans_app
 from reminders.cli.serve_cmd import serve
+from reminders.cli.time_cmd import time_cmd
 from reminders.cli.units_cmd import app as units_app
 from reminders.errors import RemindersError
 
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
 app.add_typer(outbox_app, name="outbox")
 app.command("serve")(serve)
+app.command("time")(time_cmd)
 
 
 def _version(value: bool) -> None:

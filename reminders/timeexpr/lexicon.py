@@ -1,0 +1,34 @@
+"""Vietnamese words that qualify dates: deadlines, open starts, tentative and undetermined."""
+
+from __future__ import annotations
+
+import re
+
+# "trước ngày D" is strict (ends the day before); "trước đây"/"trước đó" are not deadlines.
+STRICT_BEFORE = re.compile(r"\btrước(?:\s+(?:ngày|thời điểm|hết))?\s*$")
+# The limit is the period's own last day: "chậm nhất ngày D", "đến hết ngày D", "hạn ...".
+END_ON = re.compile(
+    r"(?:\bchậm nhất|\btrễ nhất|\bmuộn nhất|\bhạn chót|\bthời hạn|\bhạn|\bđến hết|\bhết"
+    r"|\bđến|\btới)(?:\s+(?:là|vào|ngày|trong))*\s*[:,]?\s*$"
+)
+# "hoàn thành trong tháng 6", "xong trong Quý II": a deadline at the end of the period.
+FINISH_IN = re.compile(
+    r"\b(?:hoàn thành|hoàn tất|xong|kết thúc|báo cáo|gửi|nộp)(?:\s+\w+){0,3}?"
+    r"\s+(?:trong|vào|trước|trong vòng)?(?:\s+(?:ngày|tháng|năm))?\s*$"
+)
+OPEN_START = re.compile(r"(?:\bkể từ|\bbắt đầu từ|\báp dụng từ|\btừ)(?:\s+ngày)?\s*$")
+RANGE_JOIN = re.compile(r"^\s*(?:-|đến hết|đến|tới|cho đến|to)\s*(?:ngày\s*)?$")
+LIST_JOIN = re.compile(r"^\s*(?:[,;]|và|,\s*và|;\s*và|&)\s*(?:ngày\s*)?$")
+TENTATIVE = re.compile(r"\b(?:dự kiến|khoảng|dự định|tạm định|dự trù)\b")
+UNDETERMINED = re.compile(
+    r"\b(?:theo tiến độ|khi cấp trên|khi có (?:chỉ đạo|yêu cầu|hướng dẫn|văn bản)"
+    r"|theo (?:tình hình|chỉ đạo|kế hoạch|yêu cầu|hướng dẫn)|thường xuyên|liên tục"
+    r"|báo cáo ngay|ngay sau khi|thời điểm thích hợp|khi có|sau khi|đột xuất"
+    r"|chưa xác định|sẽ thông báo sau)\b"
+)
+# Rule 4: ";" separates clauses only when both sides carry date words of their own.
+DATE_WORDS = re.compile(r"\b(?:ngày|tháng|năm|quý|tuần|mùng|rằm)\b|\b\d{1,2}h")
+# A new "- " item starts a clause, unless the dash joins a range ("tháng 10 - tháng 12").
+CLAUSE_BULLET = re.compile(
+    r"(?:^|\s)[-+•]\s+(?!(?:ngày|tháng|năm|quý|tuần|đến|tới|mùng|rằm|thứ|chủ nhật)\b)(?=[^\W\d])"
+)

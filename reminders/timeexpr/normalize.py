@@ -1,0 +1,50 @@
+"""Text → one canonical lower-case form, so that patterns are written once.
+
+Rule 10: "hóa"/"hoá", NFC/NFD, case, HTML tags and entities, dashes and quotes, dates
+written with "/", "-", "." or spaces, and times written "7 giờ 30", "07:30", "19h30’"
+all come out the same.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAGS = re.compile(r"<[^<>]{0,200}>")
+# Old-style tone placement at the end of a syllable ("hoá", "thuỷ") → the new style.
+_OLD_TONES = re.compile(r"(?<!q)([ou])([áàảãạéèẻẽẹýỳỷỹỵ])(?![a-zđăâêôơư\w])")
+_MOVE = {
+    ("o", "á"): "óa", ("o", "à"): "òa", ("o", "ả"): "ỏa", ("o", "ã"): "õa", ("o", "ạ"): "ọa",
+    ("o", "é"): "óe", ("o", "è"): "òe", ("o", "ẻ"): "ỏe", ("o", "ẽ"): "õe", ("o", "ẹ"): "ọe",
+    ("u", "ý"): "úy", ("u", "ỳ"): "ùy", ("u", "ỷ"): "ủy", ("u", "ỹ"): "ũy", ("u", "ỵ"): "ụy",
+}
+_REPLACEMENTS = (
+    (re.compile(r"[‐‑‒–—―−]"), "-"),
+    (re.compile(r"[’‘′`´]"), "'"),
+    (re.compile(r"[“”]"), '"'),
+    (re.compile(r"\bmồng\b"), "mùng"),
+    (re.compile(r"\bhằng\b"), "hàng"),
+    (re.compile(r"\s*/\s*"), "/"),
+    # times: "7 giờ 30 phút", "7 giờ", "07:30", "7h 30", "19h30'"
+    (re.compile(r"\b(\d{1,2})\s*giờ\s*(\d{1,2})(?:\s*phút)?"), r"\1h\2"),
+    (re.compile(r"\b(\d{1,2})\s*giờ\b"), r"\1h"),
+    (re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b"), r"\1h\2"),
+    (re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b"), r"\1h\2"),
+    (re.compile(r"\b(\d{1,2})h(\d{2})?\s*'"), r"\1h\2"),
+    # dates: "25.12.2017", "1-4-2019", "01 10 2017"? (spaces only around "/", done above)
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b"), r"\1/\2/\3"),
+    (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b"), r"\1/\2/\3"),
+    (re.compile(r"\b(\d{1,2})\.(\d{4})\b"), r"\1/\2"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+def normalize(text: str) -> str:
+    """The canonical form of a time text (lower case, NFC, new tone placement)."""
+    value = html.unescape(_TAGS.sub(" ", html.unescape(text)))
+    value = unicodedata.normalize("NFC", value).lower()
+    value = _OLD_TONES.sub(lambda m: _MOVE[(m.group(1), m.group(2))], value)
+    for pattern, replacement in _REPLACEMENTS:
+        value = pattern.sub(replacement, value)
+    return value.strip(" .")

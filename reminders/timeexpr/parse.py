@@ -1,0 +1,83 @@
+"""The reader: a Vietnamese time text → TimeSpec (pure; `year`, `ref_date`, `today` are inputs)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reminders.timeexpr import lexicon
+from reminders.timeexpr.atoms import Kind, find_atoms
+from reminders.timeexpr.combine import Reading, read_clause, split_clauses
+from reminders.timeexpr.lunar_text import find_lunar
+from reminders.timeexpr.normalize import normalize
+from reminders.timeexpr.repeat import first_occurrence, read_repeat
+from reminders.timeexpr.spec import Span, TimeSpec
+
+
+def parse(
+    text: str,
+    *,
+    year: int | None = None,
+    ref_date: date | None = None,
+    today: date | None = None,
+) -> TimeSpec:
+    """Read `text` as contracts/time-expressions.md says.
+
+    `year` is the year for dates written without one (the plan's year); without it the
+    year of `today` is used and the answer says so. `ref_date` is the day a bare time of
+    day ("08h30") falls on and where a repetition starts. Never raises on any text.
+    """
+    norm = normalize(text)
+    default_year = year or (today or ref_date or date(2000, 1, 1)).year
+    warnings: list[str] = []
+    tentative = bool(lexicon.TENTATIVE.search(norm))
+
+    lunar = find_lunar(norm, default_year)
+    spans: list[Span] = [Span(start=m.day, end=m.day) for m in lunar]
+    for match in reversed(lunar):  # the solar reader must not read these again
+        norm = norm[: match.start] + " " * (match.end - match.start) + norm[match.end :]
+
+    repeat = read_repeat(norm, find_atoms(norm))
+    if repeat is not None:
+        start = ref_date or date(default_year, 1, 1)
+        first = None if repeat.undetermined else first_occurrence(repeat.rrule, start)
+        occurrence = [Span(start=first, end=first, deadline=repeat.deadline)] if first else []
+        return TimeSpec(
+            text=text, spans=tuple(occurrence), deadline=repeat.deadline, tentative=tentative,
+            undetermined=not occurrence, rrule=repeat.rrule, lunar=False,
+            warnings=tuple(warnings),
+        )
+
+    readings: list[Reading] = []
+    for clause in split_clauses(norm):
+        reading = read_clause(clause, default_year, ref_date)
+        if reading.spans:
+            label = clause.strip()
+            reading.spans = [s if s.label else _labelled(s, label) for s in reading.spans]
+        readings.append(reading)
+        spans.extend(reading.spans)
+        warnings.extend(reading.warnings)
+    if year is None and any(r.year_assumed for r in readings) and spans:
+        warnings.append(f"không ghi năm: hiểu là năm {default_year}")
+    first_time = next((r for r in readings if r.time is not None), None)
+    part = next((r.part_of_day for r in readings if r.part_of_day), None)
+    return TimeSpec(
+        text=text,
+        spans=tuple(spans),
+        time=first_time.time if first_time else None,
+        end_time=first_time.end_time if first_time else None,
+        part_of_day=part,
+        deadline=any(s.deadline for s in spans),
+        tentative=tentative,
+        undetermined=not spans,
+        rrule=None,
+        lunar=bool(lunar),
+        warnings=tuple(warnings),
+    )
+
+
+def _labelled(span: Span, label: str) -> Span:
+    return Span(start=span.start, end=span.end, time=span.time, deadline=span.deadline,
+                label=label)
+
+
+__all__ = ["Kind", "parse"]
