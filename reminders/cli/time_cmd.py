@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from reminders.cli import jsonlines
 from reminders.clock import SystemClock, local_today
 from reminders.errors import UsageError
 from reminders.timeexpr import TimeSpec, parse
@@ -77,7 +78,7 @@ def _batch(today: date) -> None:
                                f"\"ref_date\": \"YYYY-MM-DD\"}} (year, ref_date không bắt buộc)"}
         else:
             answer = read(text, year=year, ref_date=ref_date, today=today).as_json()
-        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        out.write(jsonlines.line(answer))
     out.flush()
 
 

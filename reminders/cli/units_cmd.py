@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from reminders.cli import jsonlines
 from reminders.cli.context import state
 from reminders.domain import Unit
 from reminders.errors import UsageError
@@ -173,7 +174,7 @@ def _resolve_batch(resolver: Resolver) -> None:
             }
         else:
             answer = resolver.resolve(text, tuple(context)).as_json()
-        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        out.write(jsonlines.line(answer))
     out.flush()
 
 

@@ -47,6 +47,7 @@ class Atom:
     clock: time | None = None
     end_clock: time | None = None
     weekday: int | None = None  # Monday = 0
+    bare: bool = False  # written as figures only ("4/2024"): a neighbour may say what it is
 
     def with_year(self, year: int) -> Atom:
         return replace(self, year=year)
@@ -84,13 +85,23 @@ def _month(m: re.Match[str]) -> Atom | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
         return None
-    return Atom(Kind.MONTH, m.start(), m.end(), month=month, year=_year(m))
+    return Atom(Kind.MONTH, m.start(), m.end(), month=month, year=_year(m),
+                bare=not m.group(0).startswith("tháng"))
 
 
 def _quarter(m: re.Match[str]) -> Atom:
     raw = m["q"]
     number = _ROMAN[raw] if raw in _ROMAN else int(raw)
     return Atom(Kind.QUARTER, m.start(), m.end(), number=number, year=_year(m))
+
+
+def _quarter_part(m: re.Match[str]) -> Atom:
+    """"Cuối quý II": the quarter's first, middle or last month."""
+    raw = m["q"]
+    number = _ROMAN[raw] if raw in _ROMAN else int(raw)
+    offset = {"đầu": 0, "giữa": 1, "cuối": 2}[m["p"]]
+    return Atom(Kind.MONTH, m.start(), m.end(), month=3 * (number - 1) + 1 + offset,
+                year=_year(m))
 
 
 def _roman(m: re.Match[str]) -> Atom:
@@ -200,6 +211,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Builder], ...] = tuple(
          _iso_week),
         ("part of a month", r"(?P<p>thượng tuần|trung tuần|hạ tuần|đầu|giữa|cuối)\s+"
          r"tháng\s+(?P<m>\d{1,2})" + _YEAR_SUFFIX, _month_part),
+        ("part of a quarter", r"(?P<p>đầu|giữa|cuối)\s+quý\s+(?P<q>iv|i{1,3}|[1-4])(?!\w)"
+         + _YEAR_SUFFIX, _quarter_part),
         ("months of a year", r"(?P<n>\d{1,2})\s+tháng\s+(?P<p>đầu|cuối)\s+(?:của\s+)?năm"
          r"(?:\s+(?P<y>\d{4}))?", _months_of_year),
         ("part of a year", r"(?P<p>nửa đầu|nửa cuối|nửa sau|đầu|giữa|cuối)\s+năm"

@@ -57,7 +57,7 @@ def split_clauses(text: str) -> list[str]:
 def read_clause(text: str, default_year: int, ref_date: date | None) -> Reading:
     """The spans and modifiers of one clause (already normalised)."""
     reading = Reading()
-    atoms = find_atoms(text)
+    atoms = _drop_weeks_with_dates(text, find_atoms(text))
     periods = [a for a in atoms if a.kind in PERIOD_KINDS]
     clause_year = next((a.year for a in periods if a.year is not None), None)
     previous_end = 0
@@ -89,6 +89,19 @@ def read_clause(text: str, default_year: int, ref_date: date | None) -> Reading:
     return reading
 
 
+def _drop_weeks_with_dates(text: str, atoms: list[Atom]) -> list[Atom]:
+    """Rule 3: "Tuần 13 (24/3/2025 - 30/3/2025)": the dates in brackets win."""
+    kept: list[Atom] = []
+    for index, atom in enumerate(atoms):
+        following = atoms[index + 1] if index + 1 < len(atoms) else None
+        if (atom.kind in (Kind.WEEK, Kind.ISO_WEEK) and following is not None
+                and following.kind is Kind.DATE
+                and text[atom.end:following.start].strip().startswith("(")):
+            continue
+        kept.append(atom)
+    return kept
+
+
 def _groups(text: str, periods: list[Atom]) -> list[_Group]:
     groups: list[_Group] = []
     for atom in periods:
@@ -115,7 +128,13 @@ def _groups(text: str, periods: list[Atom]) -> list[_Group]:
 def _resolve_numbers(group: _Group) -> list[Atom] | None:
     """Give bare numbers the unit of their neighbour: "18-25/11" → day 18 of November."""
     atoms = list(group.atoms)
+    kinds = {a.kind for a in atoms if not a.bare}
     for index, atom in enumerate(atoms):
+        if atom.bare and Kind.QUARTER in kinds and atom.month and atom.month <= 4:
+            # "Quý 3-4/2024": the figures after a quarter are a quarter, not April
+            atoms[index] = Atom(Kind.QUARTER, atom.start, atom.end, number=atom.month,
+                                year=atom.year)
+            continue
         if atom.kind is not Kind.NUMBER:
             continue
         partner = next((a for a in atoms[index + 1:] if a.kind is not Kind.NUMBER), None)
@@ -198,6 +217,8 @@ def _period(atom: Atom, year: int) -> dates.Period:
 def _qualify(prefix: str, periods: list[dates.Period], joins: list[str]) -> list[Span]:
     """Rule 2 and 13: the words before a group make it a deadline or an open range."""
     first, last = periods[0][0], periods[-1][1]
+    if lexicon.BEFORE_TIME.search(prefix):
+        return [Span(start=None, end=last, deadline=True)]
     if lexicon.STRICT_BEFORE.search(prefix):
         return [Span(start=None, end=first - timedelta(days=1), deadline=True)]
     if lexicon.END_ON.search(prefix) or lexicon.FINISH_IN.search(prefix):

@@ -6,6 +6,8 @@ import re
 
 # "trước ngày D" is strict (ends the day before); "trước đây"/"trước đó" are not deadlines.
 STRICT_BEFORE = re.compile(r"\btrước(?:\s+(?:ngày|thời điểm|hết))?\s*$")
+# "trước 17h00 ngày D": before a time on D, so D is still in.
+BEFORE_TIME = re.compile(r"\btrước\s+\d{1,2}h\d{0,2}\s*,?\s*(?:ngày\s*)?$")
 # The limit is the period's own last day: "chậm nhất ngày D", "đến hết ngày D", "hạn ...".
 END_ON = re.compile(
     r"(?:\bchậm nhất|\btrễ nhất|\bmuộn nhất|\bhạn chót|\bthời hạn|\bhạn|\bđến hết|\bhết"

@@ -20,9 +20,21 @@ _IN_WORDS = re.compile(
     r"(?:\s+(?:năm\s+)?(?P<can>" + _CAN + r")\s+(?P<chi>" + _CHI + r")(?!\w)"
     r"|(?:/|\s+năm\s+)(?P<y>\d{4}))?"
     r"(?P<mark>" + _MARK + r")?"
+    r"(?:\s*năm\s+(?P<y3>\d{4}))?"
 )
 _IN_FIGURES = re.compile(r"(?:(?:ngày|mùng)\s+)?(?P<d>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<y>\d{4}))?"
-                         r"(?P<mark>" + _MARK + r")")
+                         r"(?P<mark>" + _MARK + r")(?:\s*năm\s+(?P<y3>\d{4}))?")
+
+
+# Festivals of the lunar calendar that plans name instead of a date: (lunar month, day).
+_FESTIVALS = {"tết nguyên đán": (1, 1), "tết âm lịch": (1, 1), "tết cổ truyền": (1, 1),
+              "tết trung thu": (8, 15), "giỗ tổ hùng vương": (3, 10), "tết đoan ngọ": (5, 5),
+              "lễ vu lan": (7, 15), "tết hàn thực": (3, 3), "tết nguyên tiêu": (1, 15)}
+_FESTIVAL = re.compile(
+    r"(?P<name>" + "|".join(_FESTIVALS) + r")(?:\s*\([^()]{0,40}\))?"
+    r"(?:\s+(?:năm\s+)?(?P<can>" + _CAN + r")\s+(?P<chi>" + _CHI + r")(?!\w))?"
+    r"(?:\s*(?:năm\s+)?(?P<y>\d{4}))?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,13 @@ def find_lunar(text: str, default_year: int) -> list[LunarMatch]:
     "nhuận" or a Can-Chi year ("năm Bính Thân").
     """
     found: list[LunarMatch] = []
+    for match in _FESTIVAL.finditer(text):
+        month, day = _FESTIVALS[match["name"]]
+        if match["can"]:
+            year = years_named(f"{match['can']} {match['chi']}", default_year)
+        else:
+            year = int(match["y"]) if match["y"] else default_year
+        found.append(LunarMatch(match.start(), match.end(), lunar_to_solar(year, month, day)))
     for pattern in (_IN_WORDS, _IN_FIGURES):
         for match in pattern.finditer(text):
             groups = match.groupdict()
@@ -51,8 +70,8 @@ def find_lunar(text: str, default_year: int) -> list[LunarMatch]:
             month = int(raw_month) if raw_month.isdigit() else _MONTHS[raw_month]
             if groups.get("can"):
                 year = years_named(f"{match['can']} {match['chi']}", default_year)
-            elif groups.get("y"):
-                year = int(groups["y"])
+            elif groups.get("y") or groups.get("y3"):
+                year = int(groups.get("y") or groups["y3"])
             else:
                 year = default_year
             try:

@@ -35,6 +35,7 @@ _REPLACEMENTS = (
     # dates: "25.12.2017", "1-4-2019", "01 10 2017"? (spaces only around "/", done above)
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b"), r"\1/\2/\3"),
+    (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{2})\b(?![/\d-])"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})\.(\d{4})\b"), r"\1/\2"),
     (re.compile(r"\s+"), " "),
 )
@@ -44,7 +45,7 @@ def normalize(text: str) -> str:
     """The canonical form of a time text (lower case, NFC, new tone placement)."""
     value = html.unescape(_TAGS.sub(" ", html.unescape(text)))
     value = unicodedata.normalize("NFC", value).lower()
-    value = _OLD_TONES.sub(lambda m: _MOVE[(m.group(1), m.group(2))], value)
+    value = _OLD_TONES.sub(lambda m: _MOVE.get((m.group(1), m.group(2)), m.group(0)), value)
     for pattern, replacement in _REPLACEMENTS:
         value = pattern.sub(replacement, value)
     return value.strip(" .")

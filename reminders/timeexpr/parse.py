@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from reminders.timeexpr import lexicon
 from reminders.timeexpr.atoms import Kind, find_atoms
@@ -32,11 +32,12 @@ def parse(
     tentative = bool(lexicon.TENTATIVE.search(norm))
 
     lunar = find_lunar(norm, default_year)
-    spans: list[Span] = [Span(start=m.day, end=m.day) for m in lunar]
+    spans: list[Span] = [_lunar_span(norm[: m.start], m.day) for m in lunar]
     for match in reversed(lunar):  # the solar reader must not read these again
         norm = norm[: match.start] + " " * (match.end - match.start) + norm[match.end :]
 
-    repeat = read_repeat(norm, find_atoms(norm))
+    # Rule 11: a yearly lunar date has no RRULE (the project expands it itself).
+    repeat = None if lunar else read_repeat(norm, find_atoms(norm))
     if repeat is not None:
         start = ref_date or date(default_year, 1, 1)
         first = None if repeat.undetermined else first_occurrence(repeat.rrule, start)
@@ -73,6 +74,15 @@ def parse(
         lunar=bool(lunar),
         warnings=tuple(warnings),
     )
+
+
+def _lunar_span(before: str, day: date) -> Span:
+    """A lunar day, or a deadline by it ("trước Tết Nguyên đán")."""
+    if lexicon.STRICT_BEFORE.search(before):
+        return Span(start=None, end=day - timedelta(days=1), deadline=True)
+    if lexicon.END_ON.search(before):
+        return Span(start=None, end=day, deadline=True)
+    return Span(start=day, end=day)
 
 
 def _labelled(span: Span, label: str) -> Span:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dateutil.rrule import rrulestr
 
@@ -39,24 +39,29 @@ def read_repeat(text: str, atoms: list[Atom]) -> Repeat | None:
     by_day = None if day is None else (day - 1 if strict else day)
     # "trước ngày 1" is the last day of the month before.
     month_day = "" if by_day is None else f";BYMONTHDAY={by_day if by_day > 0 else -1}"
+    no_day = by_day is None  # a rhythm without a day gives no date (rules 12 and 13)
     if "QUARTER_END" in kinds:
-        return Repeat(f"FREQ=YEARLY;BYMONTH=3,6,9,12{month_day}", deadline, day is None)
+        return Repeat(f"FREQ=YEARLY;BYMONTH=3,6,9,12{month_day}", deadline, no_day)
     every = next((a.number for a in repeats if a.number), None)
     if every:
-        return Repeat(f"FREQ=MONTHLY;INTERVAL={every}{month_day}", deadline, False)
+        return Repeat(f"FREQ=MONTHLY;INTERVAL={every}{month_day}", deadline, no_day)
     if "QUARTERLY" in kinds:
-        return Repeat(f"FREQ=MONTHLY;INTERVAL=3{month_day}", deadline, False)
+        return Repeat(f"FREQ=MONTHLY;INTERVAL=3{month_day}", deadline, no_day)
     if "MONTHLY" in kinds:
-        return Repeat(f"FREQ=MONTHLY{month_day}", deadline, False)
+        return Repeat(f"FREQ=MONTHLY{month_day}", deadline, no_day)
     if "WEEKLY" in kinds:
         weekday = next((a.weekday for a in atoms if a.kind is Kind.WEEKDAY), None)
         by = "" if weekday is None else f";BYDAY={_BYDAY[weekday]}"
-        return Repeat(f"FREQ=WEEKLY{by}", deadline, False)
+        return Repeat(f"FREQ=WEEKLY{by}", deadline, weekday is None)
     if "DAILY" in kinds:
         return Repeat("FREQ=DAILY", deadline, False)
     dated = next((a for a in atoms if a.kind is Kind.DATE and a.day and a.month), None)
-    if dated is not None:
-        return Repeat(f"FREQ=YEARLY;BYMONTH={dated.month};BYMONTHDAY={dated.day}", deadline,
+    if dated is not None and dated.day and dated.month:
+        before = text[: dated.start]
+        strict = bool(lexicon.STRICT_BEFORE.search(before))
+        limit = date(2001, dated.month, dated.day) - timedelta(days=1 if strict else 0)
+        deadline = strict or bool(lexicon.END_ON.search(before))
+        return Repeat(f"FREQ=YEARLY;BYMONTH={limit.month};BYMONTHDAY={limit.day}", deadline,
                       False)
     return Repeat("FREQ=YEARLY", deadline, True)
 
