@@ -33,11 +33,16 @@ def _first_days(country: str, name: str, years: range) -> dict[int, date]:
 
 
 def test_tet_matches_holidays_vn() -> None:
-    # holidays' Vietnamese calendar starts in 1901, so 1900 is not checked.
+    # holidays' Vietnamese calendar starts in 1901; 1900 is checked on its own below.
     years = range(1901, 2101)
     expected = _first_days("VN", "Lunar New Year", years)
     assert sorted(expected) == list(years)
     assert {y: tet(y) for y in years} == expected
+
+
+def test_tet_1900() -> None:
+    # Tết Canh Tý 1900 fell on Wednesday 31 January 1900 (published lunar calendars).
+    assert tet(1900) == date(1900, 1, 31)
 
 
 def test_utc8_is_the_chinese_calendar() -> None:

@@ -171,12 +171,11 @@ def _periods(atoms: list[Atom], joins: list[str], fallback_year: int
             earlier = next((y for y in reversed(years[:index]) if y is not None), None)
             years[index] = later or earlier or fallback_year
     try:
-        spans = [_period(atom, year or fallback_year) for atom, year in zip(atoms, years,
-                                                                              strict=True)]
+        spans = [_period(a, y or fallback_year) for a, y in zip(atoms, years, strict=True)]
     except ValueError:
         return None
     folded: list[dates.Period] = [spans[0]]
-    for join, (atom, span) in zip(joins, zip(atoms[1:], spans[1:], strict=True), strict=True):
+    for join, span in zip(joins, spans[1:], strict=True):
         if join == "range":
             first = folded[-1][0]
             if first > span[1] and atoms[0].year is None:
@@ -184,7 +183,6 @@ def _periods(atoms: list[Atom], joins: list[str], fallback_year: int
             folded[-1] = (first, span[1])
         else:
             folded.append(span)
-        del atom
     return folded
 
 

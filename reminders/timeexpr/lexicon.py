@@ -21,7 +21,7 @@ FINISH_IN = re.compile(
 OPEN_START = re.compile(r"(?:\bkể từ|\bbắt đầu từ|\báp dụng từ|\btừ)(?:\s+ngày)?\s*$")
 RANGE_JOIN = re.compile(r"^\s*(?:-|đến hết|đến|tới|cho đến|to)\s*(?:ngày\s*)?$")
 LIST_JOIN = re.compile(r"^\s*(?:[,;]|và|,\s*và|;\s*và|&)\s*(?:ngày\s*)?$")
-TENTATIVE = re.compile(r"\b(?:dự kiến|khoảng|dự định|tạm định|dự trù)\b")
+TENTATIVE = re.compile(r"\b(?:dự kiến|(?<!trong )khoảng|dự định|tạm định|dự trù)\b")
 UNDETERMINED = re.compile(
     r"\b(?:theo tiến độ|khi cấp trên|khi có (?:chỉ đạo|yêu cầu|hướng dẫn|văn bản)"
     r"|theo (?:tình hình|chỉ đạo|kế hoạch|yêu cầu|hướng dẫn)|thường xuyên|liên tục"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from reminders.timeexpr import lexicon
-from reminders.timeexpr.atoms import Kind, find_atoms
+from reminders.timeexpr.atoms import find_atoms
 from reminders.timeexpr.combine import Reading, read_clause, split_clauses
 from reminders.timeexpr.lunar_text import find_lunar
 from reminders.timeexpr.normalize import normalize
@@ -89,5 +89,3 @@ def _labelled(span: Span, label: str) -> Span:
     return Span(start=span.start, end=span.end, time=span.time, deadline=span.deadline,
                 label=label)
 
-
-__all__ = ["Kind", "parse"]
