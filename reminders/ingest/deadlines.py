@@ -1,0 +1,137 @@
+"""Reporting and completion deadlines written in sentences.
+
+"yêu cầu các phòng, ban, đơn vị, UBND 11 phường ... báo cáo kết quả về UBND quận (qua
+phòng Văn hóa và Thông tin quận) trước ngày 27/12/2022": who must report (the units
+addressed), who receives (the unit after "qua", else after "về"), and when.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from reminders.ingest.model import UnitRef
+from reminders.ingest.textutil import shorten
+from reminders.ingest.unitcells import UnitReader
+from reminders.timeexpr import parse
+from reminders.timeexpr.spec import TimeSpec
+
+_CLAUSE = re.compile(r"(?<!\d)[;.](?!\d)\s+|;\s*|\./\.")
+_REPEAT = re.compile(
+    r"(?:định\s+kỳ\s+)?(?:(?:hằng|hàng)\s+(?:tháng|quý|năm|tuần)|\d+\s+tháng\s+(?:một|1)\s+lần"
+    r"|định\s+kỳ\s+(?:\d+\s+tháng|tháng|quý|năm))",
+    re.I,
+)
+_LIMIT = re.compile(
+    r"(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót|không\s+quá|trong)\s+(?:ngày\s+)?\d{1,2}"
+    r"(?:\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)?"
+    r"(?:\s+(?:hằng|hàng)\s+(?:tháng|quý|năm)|\s+(?:của\s+)?tháng\s+cuối\s+(?:quý|năm))?"
+    r"|(?:trước|chậm\s+nhất)\s+(?:tháng|quý)\s+[\dIVX]+(?:\s*/\s*\d{4})?",
+    re.I,
+)
+_REPORT = re.compile(r"\bbáo\s+cáo\b|\bgửi\b[^;]{0,80}\bvề\b", re.I)
+_DONE = re.compile(r"\bhoàn\s+(?:thành|tất)\b", re.I)
+_ADDRESSEE = re.compile(
+    r"\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+(?P<who>.+?)\s+(?=(?:nghiêm\s+túc|khẩn\s+trương|chủ\s+động|"
+    r"tổ\s+chức|triển\s+khai|thực\s+hiện|phối\s+hợp|báo\s+cáo|căn\s+cứ|tập\s+trung|quan\s+tâm|"
+    r"tích\s+cực|định\s+kỳ|hoàn\s+thành|gửi|xây\s+dựng|rà\s+soát|tổng\s+hợp)\b)",
+    re.I,
+)
+_SUBJECT = re.compile(r"^(?P<who>.+?)\s+(?=(?:định\s+kỳ\s+)?(?:báo\s+cáo|gửi)\b)", re.I)
+_TO = re.compile(
+    r"\b(?:về|cho|lên|gửi)\s+(?P<to>(?:UBND|Ủy ban|Uỷ ban|Sở|Phòng|phòng|Ban|Văn phòng|Trung tâm|"
+    r"Bộ|Cục|Chi cục|Hội|Đoàn|Thường trực|Công an)[^();,.]*?)\s*"
+    r"(?:\(\s*(?:qua\s+(?P<via>[^()]+?)|(?P<standing>(?:cơ quan|đơn vị)\s+thường\s+trực))\s*\))?"
+    r"(?=\s+(?:trước|chậm|định|hằng|hàng|để|theo|về|trong|qua|xem)\b|[();,.]|$)",
+)
+_TITLE = re.compile(
+    r"báo\s+cáo\s+(?P<what>(?:kết\s+quả|tình\s+hình|tiến\s+độ|tổng\s+kết|sơ\s+kết|đánh\s+giá)"
+    r"[^,;()]*?)(?=\s+(?:về|cho|lên|gửi|trước|chậm|định|hằng|hàng|để)\b|[,;()]|$)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FoundDeadline:
+    title: str
+    time: TimeSpec
+    to_unit: UnitRef | None
+    from_units: tuple[UnitRef, ...]
+    text: str
+    where: str
+
+
+def find_deadlines(text: str, *, where: str, reader: UnitReader, year: int,
+                   ref_date: date | None, default_from: tuple[UnitRef, ...] = (),
+                   default_to: UnitRef | None = None,
+                   completion: bool = False) -> list[FoundDeadline]:
+    """Deadlines a paragraph sets. `completion` also takes "hoàn thành trước …" (tasks)."""
+    found: list[FoundDeadline] = []
+    clauses = [c.strip(" -+•") for c in _CLAUSE.split(text) if c and c.strip(" -+•")]
+    for position, clause in enumerate(clauses):
+        reporting = bool(_REPORT.search(clause))
+        if not reporting and not (completion and _DONE.search(clause)):
+            continue
+        phrase = _time_phrase(clause)
+        if phrase is None:
+            continue
+        spec = parse(phrase, year=year, ref_date=ref_date)
+        if spec.undetermined or not (spec.deadline or spec.rrule):
+            continue
+        from_units = _who(clause, clauses[:position], reader) or default_from
+        to_unit = _to(clause, reader) or default_to
+        title = _title(clause, reporting)
+        found.append(FoundDeadline(title=title, time=spec, to_unit=to_unit,
+                                   from_units=tuple(from_units), text=clause, where=where))
+    return found
+
+
+def _time_phrase(clause: str) -> str | None:
+    limit = _LIMIT.search(clause)
+    repeat = _REPEAT.search(clause)
+    if limit is None:
+        return None  # a rhythm with no day ("hằng tháng") sets no deadline
+    if repeat is None or repeat.group(0).lower() in limit.group(0).lower():
+        return limit.group(0)
+    start, end = min(limit.start(), repeat.start()), max(limit.end(), repeat.end())
+    phrase = clause[start:end]
+    # "định kỳ hàng tháng (trước ngày 20)": keep the bracket whole.
+    if phrase.count("(") > phrase.count(")") and clause[end:end + 1] == ")":
+        phrase += ")"
+    return phrase
+
+
+def _who(clause: str, before: list[str], reader: UnitReader) -> list[UnitRef]:
+    for text in [clause, *reversed(before)]:
+        match = _ADDRESSEE.search(text)
+        if match:
+            units = _units(match.group("who"), reader)
+            if units:
+                return units
+    match = _SUBJECT.match(clause)
+    if match:
+        return _units(match.group("who"), reader)
+    return []
+
+
+def _units(text: str, reader: UnitReader) -> list[UnitRef]:
+    reading = reader.read_cell(text, scan=False)
+    units = [u for u in reading.units if u.unit_id]
+    return units if units and len(units) == len(reading.units) else []
+
+
+def _to(clause: str, reader: UnitReader) -> UnitRef | None:
+    match = _TO.search(clause)
+    if match is None:
+        return None
+    name = match.group("via") or match.group("to")
+    return reader.ref(name.strip())
+
+
+def _title(clause: str, reporting: bool) -> str:
+    if reporting:
+        match = _TITLE.search(clause)
+        what = match.group("what").strip() if match else "kết quả thực hiện"
+        return shorten(f"Báo cáo {what}", 80)
+    return "Hoàn thành: " + shorten(_LIMIT.sub("", clause).strip(" ,;."), 100)

@@ -1,0 +1,234 @@
+"""Activities written as prose: items with a time in brackets, labelled blocks
+("Cơ quan chủ trì: …; Thời gian: …"), numbered steps ("Bước 1"), and single events
+described by "Thời gian: …" / "Địa điểm: …" with a programme ("08h30: …").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reminders.ingest.outline import Kind, Line, PartKind
+from reminders.ingest.textutil import fold
+
+_LABELS = {
+    "lead": r"(?:cơ quan|đơn vị|bộ phận)\s+chủ\s+trì|chủ\s+trì",
+    "partners": r"(?:cơ quan|đơn vị|bộ phận)\s+phối\s+hợp(?:\s+thực\s+hiện)?|phối\s+hợp",
+    "time": r"thời\s+gian(?:\s+(?:thực\s+hiện|tổ\s+chức|hoàn\s+thành|hoàn\s+tất|"
+            r"kiểm\s+tra|triển\s+khai|huấn\s+luyện))?|thời\s+hạn(?:\s+hoàn\s+thành)?",
+    "place": r"địa\s+điểm(?:\s+tổ\s+chức)?",
+    "result": r"sản\s+phẩm|kết\s+quả(?:\s+dự\s+kiến)?|dự\s+kiến\s+kết\s+quả",
+}
+_LABEL = re.compile(
+    r"(?:^|[;.]\s+|\s[-–]\s|^[-–+]\s*)(?P<label>"
+    + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items())
+    + r")\s*:\s*",
+    re.I,
+)
+_BRACKET_TIME = re.compile(
+    r"\(\s*(?:(?:thời\s+gian(?:\s+\w+){0,2}|thời\s+hạn|hoàn\s+thành)\s*:\s*)(?P<time>[^()]+?)"
+    r"\s*\)\s*[.;,]?\s*$",
+    re.I,
+)
+_BRACKET_WHEN = re.compile(r"\(\s*(?P<time>khi\s+[^()]+?)\s*\)\s*[.;,]?\s*$", re.I)
+_BATCH = re.compile(r"^(?P<name>Đợt\s+\d{1,2})\s*:\s*(?P<time>.+)$", re.I)
+_PROGRAMME = re.compile(r"^(?P<time>\d{1,2}\s*(?:h|giờ|:)\s*\d{0,2})\s*[’']?\s*(?:[-–:]|$)\s*"
+                        r"(?P<what>.*)$", re.I)
+# "Thời gian: …", "Thời gian kiểm tra: …", "Thời gian, đối tượng kiểm tra:" (batches follow).
+_TIME_LINE = re.compile(r"^thời\s+gian\b[^:]{0,40}:\s*(?P<value>.*)$", re.I)
+_END_WORDS = re.compile(r"kết thúc|bế mạc", re.I)
+
+
+@dataclass(slots=True, kw_only=True)
+class ProseItem:
+    """An activity read from prose, before units and times are resolved."""
+
+    code: str
+    section: str | None
+    title: str
+    time_text: str
+    where: str
+    lead: str = ""
+    partners: str = ""
+    place: str = ""
+    result: str = ""
+    event: bool = False  # the plan's own event: its title is the plan's
+    programme: list[str] = field(default_factory=list)  # "08h30", "10h30" (start, end)
+
+
+def labelled(text: str) -> dict[str, str]:
+    """"Đơn vị chủ trì: A; Đơn vị phối hợp: B." → {"lead": "A", "partners": "B"}."""
+    found: dict[str, str] = {}
+    matches = list(_LABEL.finditer(text))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        key = next(k for k in _LABELS if match.group(k))
+        value = text[match.end():end].strip(" ;.")
+        if value and key not in found:
+            found[key] = value
+    return found
+
+
+@dataclass(slots=True)
+class _State:
+    part_number: str = ""
+    heading: Line | None = None
+    counter: int = 0
+    waiting: list[ProseItem] = field(default_factory=list)  # items waiting for a shared time
+
+
+def read_prose(lines: list[Line], *, has_table: bool) -> list[ProseItem]:
+    """Prose activities in the content parts of `lines`, in order."""
+    items: list[ProseItem] = []
+    state = _State()
+    for line in lines:
+        if line.part is not PartKind.CONTENT:
+            state.waiting.clear()
+            if line.kind is Kind.PART:
+                state.part_number = line.number
+            continue
+        if line.kind is Kind.PART:
+            state = _State(part_number=line.number)
+            continue
+        if line.kind in (Kind.HEADING, Kind.STEP):
+            state.heading, state.counter = line, 0
+            state.waiting.clear()
+        item = _bracketed(line, state, has_table)
+        if item is not None:
+            items.append(item)
+            continue
+        shared = _BRACKET_TIME.match(line.full.strip()) if line.kind is Kind.TEXT else None
+        if shared and state.waiting:
+            # "(Thời gian thực hiện: quý I, II năm 2024)" under items without their own.
+            for waiting in state.waiting:
+                waiting.time_text = shared.group("time")
+                items.append(waiting)
+            state.waiting.clear()
+            continue
+        if line.kind is Kind.BULLET:
+            state.counter += 1
+            state.waiting.append(_item(line, state, line.text, ""))
+    return items
+
+
+def _code(state: _State, line: Line) -> str:
+    heading = state.heading.number if state.heading is not None else ""
+    parts = [p for p in (state.part_number, heading.replace("Bước ", "B")) if p]
+    if line.kind is Kind.BULLET or line is not state.heading:
+        parts.append(str(state.counter))
+    return ".".join(parts) or str(state.counter)
+
+
+def _item(line: Line, state: _State, title: str, time_text: str) -> ProseItem:
+    section = state.heading.text if state.heading is not None and line is not state.heading \
+        else (line.part_title or None)
+    return ProseItem(code=_code(state, line), section=section, title=title.strip(" ;.-"),
+                     time_text=time_text, where=line.where)
+
+
+def _bracketed(line: Line, state: _State, has_table: bool) -> ProseItem | None:
+    if line.kind not in (Kind.BULLET, Kind.HEADING, Kind.TEXT, Kind.STEP):
+        return None
+    text = line.text
+    match = _BRACKET_TIME.search(text)
+    if match is None and not has_table:
+        match = _BRACKET_WHEN.search(text)
+    if match is None or match.start() == 0:
+        return None
+    if line.kind is Kind.BULLET:
+        state.counter += 1
+    return _item(line, state, text[: match.start()], match.group("time").strip())
+
+
+def read_blocks(lines: list[Line]) -> list[ProseItem]:
+    """Headings (and steps) followed by labelled lines: "Đơn vị chủ trì: …; Thời gian: …"."""
+    items: list[ProseItem] = []
+    for index, line in enumerate(lines):
+        if line.part is not PartKind.CONTENT or line.kind not in (Kind.HEADING, Kind.STEP):
+            continue
+        labels = labelled(line.text) if line.kind is Kind.STEP else {}
+        for following in lines[index + 1:]:
+            if following.kind in (Kind.HEADING, Kind.STEP, Kind.PART):
+                break
+            for key, value in labelled(following.full).items():
+                labels.setdefault(key, value)
+        if "lead" not in labels and not (line.kind is Kind.STEP and "time" in labels):
+            continue
+        title = line.text
+        own = _LABEL.search(title)
+        if own:
+            title = title[: own.start()]
+        items.append(ProseItem(
+            code=_heading_code(line), section=line.part_title or None,
+            title=title.strip(" ;.:-"), time_text=labels.get("time", ""), where=line.where,
+            lead=labels.get("lead", ""), partners=labels.get("partners", ""),
+            place=labels.get("place", ""), result=labels.get("result", ""),
+        ))
+    return items
+
+
+def _heading_code(line: Line) -> str:
+    return line.number.replace("Bước ", "B")
+
+
+def read_events(lines: list[Line]) -> list[ProseItem]:
+    """The plan's own event(s): "Thời gian: …" and "Địa điểm: …" lines in a content part.
+
+    A time line with batches under it ("Đợt 1: Từ 13h30’ ngày 02/6/2026") gives one event
+    per batch; a programme ("08h30: …", "10h30: Kết thúc") gives the times of day.
+    """
+    events: list[ProseItem] = []
+    place = ""
+    programme: list[str] = []
+    for index, line in enumerate(lines):
+        if line.part is not PartKind.CONTENT:
+            continue
+        labels = labelled(line.full) if line.kind is not Kind.TEXT or _starts_label(line) else {}
+        if "place" in labels and not place:
+            place = labels["place"]
+        match = _PROGRAMME.match(line.text) if line.kind is Kind.BULLET else None
+        if match:
+            programme.append(match.group("time"))
+            if _END_WORDS.search(match.group("what")):
+                break
+        time_line = _TIME_LINE.match(line.text) if line.kind is not Kind.TEXT else None
+        if time_line is None or "lead" in labels:
+            continue
+        batches = _batches(lines, index)
+        if batches:
+            events.extend(batches)
+        elif time_line.group("value"):
+            number = line.number if line.kind is Kind.HEADING else str(len(events) + 1)
+            code = ".".join(x for x in (line.part_number, number) if x)
+            events.append(ProseItem(code=code, section=None,
+                                    title="", time_text=time_line.group("value").strip(" ."), where=line.where,
+                                    event=True))
+    for event in events:
+        event.place = event.place or place
+        event.programme = programme[:1] + programme[-1:] if len(programme) > 1 else programme
+    return events
+
+
+def _starts_label(line: Line) -> bool:
+    return bool(re.match(r"^(?:" + "|".join(_LABELS.values()) + r")\b[^:]{0,30}:", line.text,
+                         re.I))
+
+
+def _batches(lines: list[Line], index: int) -> list[ProseItem]:
+    batches: list[ProseItem] = []
+    parent = lines[index]
+    for line in lines[index + 1:]:
+        if line.kind is Kind.PART or (line.kind is Kind.HEADING and line.depth <= parent.depth):
+            break
+        match = _BATCH.match(line.text)
+        if match:
+            number = line.number or match.group("name")
+            batches.append(ProseItem(code=".".join(x for x in (line.part_number, number) if x),
+                                     section=None,
+                                     title=match.group("name"), time_text=match.group("time").strip(" ."),
+                                     where=line.where, event=True))
+    return batches
+
+
+def is_label_only(text: str) -> bool:
+    return bool(fold(text).startswith(("thoi gian", "dia diem")))

@@ -1,0 +1,126 @@
+"""Read a plan converted to text (.txt/.md, as in shared/seeds/) into a Document.
+
+Tables are tab-separated rows (also Markdown pipe tables); HTML tags and entities and
+Markdown emphasis are read as text; page numbers on their own lines are dropped; a
+paragraph broken by a page or by PDF hard wrapping is joined again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from reminders.errors import InputError
+from reminders.ingest.document import Block, Document, Paragraph, Row, Table
+
+_TAG = re.compile(r"</?(?:i|b|u|em|strong|span|p|font|sup|sub)\b[^>]*>|<br\s*/?>", re.I)
+_BOLD = re.compile(r"\*\*|__")
+# A single * or _ that opens or closes emphasis, not one inside a word or standing alone.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
+_PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:trang\s+)?\d{1,3}(?:\s*-)?$", re.I)
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+# A line that starts a new item must not be glued to the line above.
+_ITEM_START = re.compile(
+    r"^(?:[-+•–*]\s|\d+(?:\.\d+)*[.)]\s|[IVXLC]+[.)]\s|[a-zđ][)]\s|Bước\s+\d|Nơi nhận)", re.I
+)
+_SENTENCE_END = re.compile(r"[.!?:;…]$|\./\.$")
+
+
+def read_text(data: bytes, name: str) -> Document:
+    """Decode and split `data`; raises InputError when it is not text."""
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "không đọc được tệp văn bản: không phải mã UTF-8", file=name, line=_line_of(data, exc)
+        ) from None
+    if "\x00" in raw:
+        raise InputError("không đọc được tệp văn bản: tệp nhị phân, không phải văn bản", file=name)
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Document(name=name, blocks=tuple(_blocks(lines, name)))
+
+
+def clean_inline(text: str) -> str:
+    """Text as a reader sees it: no tags, entities decoded, NFC, spaces squeezed."""
+    text = _TAG.sub("", text)
+    text = html.unescape(text)
+    text = _BOLD.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
+    return re.sub(r"[ \t\u200b]+", " ", text).strip()
+
+
+def _line_of(data: bytes, exc: UnicodeDecodeError) -> int:
+    return data[: exc.start].count(b"\n") + 1
+
+
+def _is_table_line(line: str) -> bool:
+    stripped = line.strip()
+    return ("\t" in line and bool(stripped)) or (
+        stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3
+    )
+
+
+def _cells(line: str) -> list[str]:
+    stripped = line.strip()
+    if "\t" not in line and stripped.startswith("|"):
+        return [clean_inline(c) for c in stripped[1:-1].split("|")]
+    return [clean_inline(c) for c in line.rstrip("\n").split("\t")]
+
+
+def _blocks(lines: list[str], name: str) -> list[Block]:
+    blocks: list[Block] = []
+    rows: list[Row] = []
+    pending: list[tuple[int, str]] = []  # the lines of the paragraph being read
+    gap = False  # a blank line (or a dropped page number) since the pending text
+
+    def flush_paragraph() -> None:
+        if pending:
+            number, _ = pending[0]
+            text = " ".join(t for _, t in pending)
+            blocks.append(Paragraph(text=text, where=f"{name}:{number}"))
+            pending.clear()
+
+    def flush_table() -> None:
+        if rows:
+            blocks.append(Table(rows=tuple(rows), where=rows[0].where))
+            rows.clear()
+
+    for number, line in enumerate(lines, start=1):
+        if _is_table_line(line):
+            if _PIPE_RULE.match(line.strip()):
+                continue
+            flush_paragraph()
+            rows.append(Row(cells=tuple(_cells(line)), where=f"{name}:{number}"))
+            continue
+        text = clean_inline(line)
+        if not text or _PAGE_NUMBER.match(text):
+            gap = gap or bool(pending)
+            continue
+        if rows:
+            # Prose between tab rows ends the table, but a page-break gap does not.
+            flush_table()
+        if pending and _continues(pending[-1][1], text, gap):
+            pending.append((number, text))
+        else:
+            flush_paragraph()
+            pending.append((number, text))
+        gap = False
+    flush_paragraph()
+    flush_table()
+    return blocks
+
+
+def _continues(previous: str, text: str, gap: bool) -> bool:
+    """Whether `text` carries on the paragraph ending in `previous`.
+
+    Lines with no blank between them belong together unless the new one starts an
+    item; across a blank line (a page break, PDF wrapping) only a sentence cut in the
+    middle continues, and the new line then starts in lower case.
+    """
+    if _ITEM_START.match(text):
+        return False
+    if not gap:
+        return not previous.endswith(":") or not text[:1].isupper()
+    return not _SENTENCE_END.search(previous) and text[:1].islower()
