@@ -14,6 +14,7 @@ from reminders import __version__
 from reminders.cli.config_cmd import app as config_app
 from reminders.cli.context import CliState
 from reminders.cli.db_cmd import app as db_app
+from reminders.cli.import_cmd import import_cmd
 from reminders.cli.outbox_cmd import app as outbox_app
 from reminders.cli.plans_cmd import app as plans_app
 from reminders.cli.serve_cmd import serve
@@ -36,6 +37,7 @@ app.add_typer(plans_app, name="plans")
 app.add_typer(outbox_app, name="outbox")
 app.command("serve")(serve)
 app.command("time")(time_cmd)
+app.command("import")(import_cmd)
 
 
 def _version(value: bool) -> None:

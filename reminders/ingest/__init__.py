@@ -1,1 +1,1 @@
-"""Plans from documents: readers (text, Word, Excel) and the extractors that build an ImportedPlan."""
+"""Plans from documents: readers (text, Word, Excel) and the extractors of an ImportedPlan."""

@@ -201,7 +201,8 @@ def read_events(lines: list[Line]) -> list[ProseItem]:
             number = line.number if line.kind is Kind.HEADING else str(len(events) + 1)
             code = ".".join(x for x in (line.part_number, number) if x)
             events.append(ProseItem(code=code, section=None,
-                                    title="", time_text=time_line.group("value").strip(" ."), where=line.where,
+                                    title="", time_text=time_line.group("value").strip(" ."),
+                                    where=line.where,
                                     event=True))
     for event in events:
         event.place = event.place or place
@@ -225,7 +226,8 @@ def _batches(lines: list[Line], index: int) -> list[ProseItem]:
             number = line.number or match.group("name")
             batches.append(ProseItem(code=".".join(x for x in (line.part_number, number) if x),
                                      section=None,
-                                     title=match.group("name"), time_text=match.group("time").strip(" ."),
+                                     title=match.group("name"),
+                                     time_text=match.group("time").strip(" ."),
                                      where=line.where, event=True))
     return batches
 

@@ -107,7 +107,13 @@ plans = Table(
     Column("title", Text, nullable=False),
     Column("year", Integer, nullable=False),
     Column("standing_unit_id", String(100), _unit_fk(), nullable=True),
+    Column("standing_name", Text, nullable=True),  # as the plan writes it
     Column("implements", JSONType, nullable=False),
+    # How a re-import finds this plan (store/plan_import.py); the default '' only exists
+    # because SQLite adds a NOT NULL column to a table solely with one.
+    Column("identity", String(300), nullable=False, server_default=text("''"), index=True),
+    # The last import as contracts/plan-json.md prints it, warnings included.
+    Column("document", JSONType, nullable=True),
     Column("status", String(20), nullable=False, server_default=PlanStatus.DRAFT.value,
            index=True),
     Column("revision", Integer, nullable=False, server_default=text("1")),
@@ -136,6 +142,7 @@ activities = Table(
     Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
            index=True),
     Column("code", String(50), nullable=False),
+    Column("position", Integer, nullable=False, server_default=text("0")),  # document order
     Column("section", Text, nullable=True),
     Column("title", Text, nullable=False),
     Column("location", Text, nullable=True),
@@ -179,6 +186,7 @@ deadlines = Table(
     Column("uid", String(200), nullable=False, unique=True),
     Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
            index=True),
+    Column("position", Integer, nullable=False, server_default=text("0")),  # document order
     Column("title", Text, nullable=False),
     Column("text", Text, nullable=False),
     Column("time_text", Text, nullable=False),
@@ -188,6 +196,9 @@ deadlines = Table(
     Column("end_date", Date, nullable=True),
     Column("to_unit_id", String(100), _unit_fk(), nullable=True),
     Column("to_name", Text, nullable=True),
+    # A receiving group's slug. No foreign key: SQLite cannot add one to an existing table,
+    # and groups are never deleted (a group leaving the registry is made inactive).
+    Column("to_group_id", String(100), nullable=True),
     Column("source", Text, nullable=False),
     Column("revision", Integer, nullable=False, server_default=text("1")),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -204,6 +215,23 @@ deadline_units = Table(
     Column("unit_id", String(100), _unit_fk(), nullable=True, index=True),
     Column("group_id", String(100), ForeignKey("unit_groups.id", ondelete="SET NULL"),
            nullable=True, index=True),
+)
+
+# "Phân công / tổ chức thực hiện": a unit's tasks; replaced as a whole on each import.
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),  # as the plan writes it
+    Column("unit_id", String(100), _unit_fk(), nullable=True, index=True),
+    Column("group_id", String(100), ForeignKey("unit_groups.id", ondelete="SET NULL"),
+           nullable=True, index=True),
+    Column("tasks", JSONType, nullable=False),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("plan_id", "position"),
 )
 
 deadline_occurrences = Table(

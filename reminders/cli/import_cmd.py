@@ -1,0 +1,42 @@
+"""`reminders import`: read a plan (and its annexes) and store it as a draft."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reminders.cli.context import state
+from reminders.cli.plan_store import store_plan
+from reminders.clock import SystemClock, local_today
+from reminders.ingest.build import import_plan
+from reminders.ingest.read import load
+from reminders.ingest.review import review
+from reminders.units import Resolver, load_registry
+
+
+def import_cmd(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="Kế hoạch và các biểu kèm theo (.docx, .txt, .md, .xlsx, .csv).")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Chỉ đọc và in kết quả, không lưu gì.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    registry: Annotated[Path | None, typer.Option(
+        "--registry", "-r", help="Tệp danh mục đơn vị (mặc định: theo cấu hình).")] = None,
+) -> None:
+    """Đọc kế hoạch từ tệp Word, văn bản hoặc Excel; lưu thành bản nháp để rà soát."""
+    cli = state(ctx)
+    settings = cli.settings()
+    clock = SystemClock()
+    sources = [load(path) for path in files]  # every file is opened before anything is read
+    units = load_registry(registry or Path(settings.service.registry))
+    plan = import_plan(sources, resolver=Resolver(units), today=local_today(clock))
+    stored = None if dry_run else store_plan(settings, plan, units, clock)
+    if as_json:
+        typer.echo(json.dumps(plan.as_json(), ensure_ascii=False, indent=2))
+        return
+    for line in review(plan, stored=stored):
+        typer.echo(line)

@@ -1,0 +1,33 @@
+"""Store an imported plan for `reminders import`: migrate, sync units, save in one transaction."""
+
+from __future__ import annotations
+
+from reminders.clock import Clock
+from reminders.config import Settings
+from reminders.ingest.model import ImportedPlan
+from reminders.services import open_store, prepare_store, sync_units
+from reminders.store.plan_import import save_imported_plan
+from reminders.units import Registry
+
+_MAX_LISTED = 40
+
+
+def store_plan(settings: Settings, plan: ImportedPlan, registry: Registry, clock: Clock) -> str:
+    """Save `plan` as a draft (or update the stored one); a Vietnamese account of what changed."""
+    with open_store(settings) as engine:
+        prepare_store(engine)
+        # The plan names units by registry id; the store must know every one of them.
+        sync_units(engine, registry, clock)
+        with engine.begin() as conn:
+            result = save_imported_plan(conn, plan, now=clock.now())
+    if result.created:
+        return (f"Đã lưu thành kế hoạch mới #{result.plan_id} (bản nháp). "
+                f"Rà soát rồi chạy `reminders plans publish {result.plan_id}`.")
+    if not result.changes:
+        return f"Kế hoạch #{result.plan_id} đã có, không có gì thay đổi."
+    lines = [f"Đã cập nhật kế hoạch #{result.plan_id} (lần sửa {result.revision}), "
+             f"{len(result.changes)} thay đổi:"]
+    lines += [f"  • {c.describe()}" for c in result.changes[:_MAX_LISTED]]
+    if len(result.changes) > _MAX_LISTED:
+        lines.append(f"  … và {len(result.changes) - _MAX_LISTED} thay đổi khác")
+    return "\n".join(lines)
