@@ -33,10 +33,6 @@ class Score:
     misses: list[str] = field(default_factory=list)
 
 
-def _title_key(text: str) -> str:
-    return fold(text)[:20]
-
-
 def score_plan(entry: dict[str, Any], score: Score) -> None:
     resolver = Resolver(load_registry(ROOT / entry["registry"]))
     plan = import_plan([load(CORPUS / entry["file"])], resolver=resolver,
@@ -44,8 +40,8 @@ def score_plan(entry: dict[str, Any], score: Score) -> None:
     got = plan["activities"]
     for expected in entry.get("activity", []):
         score.activities += 1
-        key = _title_key(expected["title_starts"])
-        match = next((a for a in got if key in fold(a["title"])[:60]), None)
+        key = fold(expected["title_starts"])
+        match = next((a for a in got if fold(a["title"]).startswith(key)), None)
         if match is None:
             score.misses.append(f"{entry['file']}: không thấy “{expected['title_starts']}”")
             continue
@@ -70,11 +66,16 @@ def score_plan(entry: dict[str, Any], score: Score) -> None:
                                 f"{'không thấy' if match is None else match['time']}")
 
 
-def main() -> int:
+def score_all() -> Score:
     key = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
     score = Score()
     for entry in key["plan"]:
         score_plan(entry, score)
+    return score
+
+
+def main() -> int:
+    score = score_all()
     print(f"activities: {score.found}/{score.activities} found, "
           f"{score.right}/{score.activities} right "
           f"({100 * score.right / max(score.activities, 1):.0f}%)")

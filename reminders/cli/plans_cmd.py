@@ -38,8 +38,10 @@ def list_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Liệt kê các kế hoạch đã nạp."""
-    with open_store(state(ctx).settings()) as engine, engine.connect() as conn:
-        found = list_plans(conn, status)
+    with open_store(state(ctx).settings()) as engine:
+        prepare_store(engine)  # a new database lists no plans rather than failing
+        with engine.connect() as conn:
+            found = list_plans(conn, status)
     if as_json:
         typer.echo(json.dumps([
             {"id": p.id, "number": p.number, "issuer": p.issuer,

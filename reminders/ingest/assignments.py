@@ -109,14 +109,20 @@ def _unit_heading(line: Line, reader: UnitReader, warnings: list[Warning]) -> As
         head = listed.group("inner")
     if not _UNIT_HEAD.match(head.strip()) and not listed:
         return None
-    if len(head.split()) > 30:
-        return None
-    local: list[Warning] = []
     found = reader.read_cell(head, where=line.where, scan=False)
     units = found.units + found.partners
-    if not units:
+    resolved = bool(units) and all(u.unit_id for u in units)
+    if not resolved and colon is None and len(head.split()) > 12:
+        # "2. Phòng Quản lý Văn hóa tổng hợp kết quả, …": the unit is the sentence's subject.
+        subject = reader.subject(head)
+        if not subject:
+            return None
+        block = AssignedUnit(units=subject, where=line.where)
+        _add_task(block, text, line.where)
+        return block
+    if not units or len(head.split()) > 30:
         return None
-    warnings.extend(local or found.warnings)
+    warnings.extend(found.warnings)
     block = AssignedUnit(units=units, where=line.where)
     _add_task(block, task, line.where)
     return block

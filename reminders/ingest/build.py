@@ -27,10 +27,10 @@ from reminders.ingest.model import (
     Warning,
 )
 from reminders.ingest.outline import Line, PartKind, outline
-from reminders.ingest.prose import ProseItem, read_blocks, read_events, read_prose
+from reminders.ingest.prose import ProseItem, read_blocks, read_events, read_prose, read_tasks
 from reminders.ingest.read import InputFile, read_document
 from reminders.ingest.tables import TableRow, read_table
-from reminders.ingest.unitcells import UnitReader
+from reminders.ingest.unitcells import UnitReader, looks_like_unit
 from reminders.timeexpr import parse
 from reminders.timeexpr.spec import TimeSpec
 from reminders.units.resolve import Resolver
@@ -100,12 +100,22 @@ def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date) 
         warnings=tuple(_unique(out.warnings + _deadline_warnings(deadlines))),
         sources=tuple(SourceFile(name=f.name, sha256=f.sha256, size=len(f.data)) for f in files),
     )
-    if not plan.activities and not plan.assignments and not plan.deadlines:
+    _check_every_file_holds_plan(plan, docs)
+    return plan
+
+
+def _check_every_file_holds_plan(plan: ImportedPlan, docs: list[_Doc]) -> None:
+    """A file that gives nothing (no activity, task, deadline, title) is not a plan."""
+    used = {where.rsplit(":", 1)[0] for where in (
+        [a.source for a in plan.activities] + [a.source for a in plan.assignments]
+        + [d.source for d in plan.deadlines])}
+    for doc in docs:
+        if doc.document.name in used or (doc.meta.title and (plan.activities or plan.deadlines)):
+            continue
         raise InputError(
             "không tìm thấy kế hoạch trong tệp: không có hoạt động, phân công hay thời hạn nào",
-            file=", ".join(f.name for f in files),
+            file=doc.document.name,
         )
-    return plan
 
 
 def _read(source: InputFile) -> _Doc:
@@ -257,9 +267,17 @@ def _prose_activities(index: int, doc: _Doc, reader: UnitReader, info: PlanInfo,
     items = read_blocks(doc.lines)
     taken = {i.where for i in items}
     items += [i for i in read_prose(doc.lines, has_table=bool(doc.tables)) if i.where not in taken]
+    items += [i for i in read_tasks(doc.lines) if i.where not in taken]
     items += read_events(doc.lines)
     for item in items:
+        if item.needs_lead:
+            found = reader.read_cell(item.lead, sections=_sections(item), scan=False)
+            if not found.units or not all(u.unit_id or looks_like_unit(u.name)
+                                          for u in found.units):
+                continue
         lead = reader.read_cell(item.lead, sections=_sections(item), where=item.where)
+        if not item.lead and item.subject:
+            lead.units = reader.subject(item.subject, _sections(item))
         partners = reader.read_cell(item.partners, sections=_sections(item), where=item.where)
         out.warnings.extend(lead.warnings + partners.warnings)
         spec = _time(item.time_text, info, item.where, out, deadline=False)

@@ -30,7 +30,11 @@ _LIMIT = re.compile(
     r"|(?:trước|chậm\s+nhất)\s+(?:tháng|quý)\s+[\dIVX]+(?:\s*/\s*\d{4})?",
     re.I,
 )
-_REPORT = re.compile(r"\bbáo\s+cáo\b|\bgửi\b[^;]{0,80}\bvề\b", re.I)
+_REPORT = re.compile(
+    r"\bbáo\s+cáo\b|\bgửi\b[^;]{0,80}\bvề\b"
+    r"|\bgửi\s+(?:về\s+)?(?:UBND|Ủy\s+ban|Uỷ\s+ban|Sở|Phòng|Ban|Văn\s+phòng|Trung\s+tâm)\b",
+    re.I,
+)
 _DONE = re.compile(r"\bhoàn\s+(?:thành|tất)\b", re.I)
 _ADDRESSEE = re.compile(
     r"\b(?:yêu\s+cầu|đề\s+nghị|giao)\s+(?P<who>.+?)\s+(?=(?:nghiêm\s+túc|khẩn\s+trương|chủ\s+động|"

@@ -58,6 +58,7 @@ def read_metadata(lines: list[Line]) -> Metadata:
         year = _annex_year(preamble)
     implements = _implements(preamble, title)
     issuer = _issuer(lines, place)
+    year = _title_year_named(title, issued, year)
     if year is None:
         year = _title_year(title)
     return Metadata(number=number, issued=issued, place=place, issuer=issuer, title=title,
@@ -141,6 +142,14 @@ def _issuer(lines: list[Line], place: str | None) -> str | None:
                 who = f"{who} {place}"
             return who
     return None
+
+
+def _title_year_named(title: str | None, issued: date | None, year: int | None) -> int | None:
+    """A plan signed in December for "năm 2025" reads its dates in 2025."""
+    named = re.search(r"\bnăm\s+(20\d\d)\b", title or "", re.I)
+    if named and year is not None and int(named.group(1)) == year + 1:
+        return year + 1
+    return year
 
 
 def _title_year(title: str | None) -> int | None:

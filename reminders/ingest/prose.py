@@ -12,7 +12,7 @@ from reminders.ingest.outline import Kind, Line, PartKind
 from reminders.ingest.textutil import fold
 
 _LABELS = {
-    "lead": r"(?:cơ quan|đơn vị|bộ phận)\s+chủ\s+trì|chủ\s+trì",
+    "lead": r"(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ\s+trì|thực\s+hiện)(?:\s+tổ\s+chức)?|chủ\s+trì",
     "partners": r"(?:cơ quan|đơn vị|bộ phận)\s+phối\s+hợp(?:\s+thực\s+hiện)?|phối\s+hợp",
     "time": r"thời\s+gian(?:\s+(?:thực\s+hiện|tổ\s+chức|hoàn\s+thành|hoàn\s+tất|"
             r"kiểm\s+tra|triển\s+khai|huấn\s+luyện))?|thời\s+hạn(?:\s+hoàn\s+thành)?",
@@ -28,6 +28,18 @@ _LABEL = re.compile(
 _BRACKET_TIME = re.compile(
     r"\(\s*(?:(?:thời\s+gian(?:\s+\w+){0,2}|thời\s+hạn|hoàn\s+thành)\s*:\s*)(?P<time>[^()]+?)"
     r"\s*\)\s*[.;,]?\s*$",
+    re.I,
+)
+_BRACKET_LABELS = re.compile(r"\(\s*(?P<inner>[^()]*:[^()]*)\)\s*[.;,]?\s*$")
+_LEAD_CLAUSE = re.compile(
+    r"^(?P<lead>.+?)\s+chủ\s+trì(?:\s*,?\s*phối\s+hợp(?:\s+với)?\s+(?P<partners>.+?))?"
+    r"(?:\s+(?:thực\s+hiện|tổ\s+chức|triển\s+khai)\b.*)?$",
+    re.I,
+)
+# "Tham mưu ban hành …: Phòng VH&TT huyện thực hiện; hoàn thành trước ngày 20/5/2024".
+_TASK = re.compile(
+    r"^(?P<title>[^:]{8,}?):\s*(?P<lead>[^;:]+?)\s+(?:chủ\s+trì|thực\s+hiện)"
+    r"(?:\s*,?\s*phối\s+hợp(?:\s+với)?\s+(?P<partners>[^;]+?))?\s*;\s*(?P<time>.+)$",
     re.I,
 )
 _BRACKET_WHEN = re.compile(r"\(\s*(?P<time>khi\s+[^()]+?)\s*\)\s*[.;,]?\s*$", re.I)
@@ -52,6 +64,8 @@ class ProseItem:
     partners: str = ""
     place: str = ""
     result: str = ""
+    subject: str = ""  # a sentence whose leading unit name is the lead ("UBND các phường …")
+    needs_lead: bool = False  # an item that is an activity only if its lead is a unit
     event: bool = False  # the plan's own event: its title is the plan's
     programme: list[str] = field(default_factory=list)  # "08h30", "10h30" (start, end)
 
@@ -130,14 +144,34 @@ def _bracketed(line: Line, state: _State, has_table: bool) -> ProseItem | None:
     if line.kind not in (Kind.BULLET, Kind.HEADING, Kind.TEXT, Kind.STEP):
         return None
     text = line.text
+    labels: dict[str, str] = {}
     match = _BRACKET_TIME.search(text)
+    if match is None:
+        bracket = _BRACKET_LABELS.search(text)
+        labels = labelled(bracket.group("inner")) if bracket else {}
+        match = bracket if "time" in labels else None
     if match is None and not has_table:
         match = _BRACKET_WHEN.search(text)
     if match is None or match.start() == 0:
         return None
     if line.kind is Kind.BULLET:
         state.counter += 1
-    return _item(line, state, text[: match.start()], match.group("time").strip())
+    time_text = labels.get("time") or match.group("time")
+    item = _item(line, state, text[: match.start()], time_text.strip())
+    item.lead, item.partners = labels.get("lead", ""), labels.get("partners", "")
+    if not item.lead:
+        _lead_clause(item)
+    return item
+
+
+def _lead_clause(item: ProseItem) -> None:
+    """"…; Hội LHPN huyện chủ trì, phối hợp với X thực hiện" names the lead at the end."""
+    head, _, last = item.title.rpartition(";")
+    found = _LEAD_CLAUSE.match(last.strip())
+    if head and found:
+        item.title = head.strip(" ;.-")
+        item.lead = found.group("lead")
+        item.partners = found.group("partners") or ""
 
 
 def read_blocks(lines: list[Line]) -> list[ProseItem]:
@@ -152,6 +186,10 @@ def read_blocks(lines: list[Line]) -> list[ProseItem]:
                 break
             for key, value in labelled(following.full).items():
                 labels.setdefault(key, value)
+        subject = ""
+        if line.kind is Kind.STEP and "lead" not in labels:
+            subject = next((f.full for f in lines[index + 1:index + 4]
+                            if f.kind is Kind.TEXT and not labelled(f.full)), "")
         if "lead" not in labels and not (line.kind is Kind.STEP and "time" in labels):
             continue
         title = line.text
@@ -162,7 +200,29 @@ def read_blocks(lines: list[Line]) -> list[ProseItem]:
             code=_heading_code(line), section=line.part_title or None,
             title=title.strip(" ;.:-"), time_text=labels.get("time", ""), where=line.where,
             lead=labels.get("lead", ""), partners=labels.get("partners", ""),
-            place=labels.get("place", ""), result=labels.get("result", ""),
+            place=labels.get("place", ""), result=labels.get("result", ""), subject=subject,
+        ))
+    return items
+
+
+def read_tasks(lines: list[Line]) -> list[ProseItem]:
+    """Numbered items "Title: Unit thực hiện; hoàn thành trước ngày …" in any working part."""
+    items: list[ProseItem] = []
+    for line in lines:
+        if line.part not in (PartKind.CONTENT, PartKind.ASSIGNMENT, PartKind.OTHER):
+            continue
+        if line.kind not in (Kind.HEADING, Kind.BULLET):
+            continue
+        match = _TASK.match(line.text)
+        if match is None:
+            continue
+        time_text = re.sub(r"^thời\s+gian\s*:?\s*", "", match.group("time").strip(" ."),
+                           flags=re.I)
+        code = ".".join(x for x in (line.part_number, line.number) if x and x != "-")
+        items.append(ProseItem(
+            code=code or str(len(items) + 1), section=line.part_title or None,
+            title=match.group("title").strip(), time_text=time_text, where=line.where,
+            lead=match.group("lead"), partners=match.group("partners") or "", needs_lead=True,
         ))
     return items
 
@@ -179,6 +239,7 @@ def read_events(lines: list[Line]) -> list[ProseItem]:
     """
     events: list[ProseItem] = []
     place = ""
+    lead = ""
     programme: list[str] = []
     for index, line in enumerate(lines):
         if line.part is not PartKind.CONTENT:
@@ -186,6 +247,8 @@ def read_events(lines: list[Line]) -> list[ProseItem]:
         labels = labelled(line.full) if line.kind is not Kind.TEXT or _starts_label(line) else {}
         if "place" in labels and not place:
             place = labels["place"]
+        if "lead" in labels and not lead and _starts_label(line) and "time" not in labels:
+            lead = labels["lead"]
         match = _PROGRAMME.match(line.text) if line.kind is Kind.BULLET else None
         if match:
             programme.append(match.group("time"))
@@ -206,6 +269,7 @@ def read_events(lines: list[Line]) -> list[ProseItem]:
                                     event=True))
     for event in events:
         event.place = event.place or place
+        event.lead = event.lead or lead
         event.programme = programme[:1] + programme[-1:] if len(programme) > 1 else programme
     return events
 

@@ -38,7 +38,7 @@ class Numbering(IntEnum):
 
 
 _ROMAN = re.compile(r"^(?=[IVXLC])M{0,3}(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
-_ARABIC = re.compile(r"^\d{1,3}(?:\.\d{1,3})*$")
+_ARABIC = re.compile(r"^\d{1,4}(?:\.\d{1,3})*$")
 _LETTER = re.compile(r"^[A-HJ-KM-UW-Z]$|^[a-hj-z]$")
 
 

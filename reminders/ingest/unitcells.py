@@ -135,6 +135,17 @@ class UnitReader:
         found = self.resolve(name, sections)
         return _ref(name, found) if found.resolved else None
 
+    def subject(self, sentence: str, sections: tuple[str, ...] = ()) -> list[UnitRef]:
+        """The units a sentence starts with: "Phòng VH&TT quận chủ trì, …", "UBND các phường …"."""
+        clause = re.split(r"\s+chủ\s+trì\b|[,;:]\s", sentence, maxsplit=1)[0]
+        words = clause.split()
+        for size in range(min(_MAX_WINDOW, len(words)), 0, -1):
+            candidate = clean(" ".join(words[:size]))
+            found = self.resolve(candidate, sections)
+            if found.resolved and found.score >= 0.85:
+                return [_ref(candidate, found)]
+        return []
+
     def _first_mention(self, text: str, sections: tuple[str, ...]) -> UnitRef | None:
         words = text.split()
         for start, word in enumerate(words):
@@ -163,6 +174,11 @@ _HEAD_WORD = re.compile(
     r"^(?:Phòng|Sở|Ban|Trung tâm|Văn phòng|Chi cục|Cục|Hội|Đoàn|Công an|UBND|Ủy ban|Uỷ ban|"
     r"Đài|Bảo tàng|Trường|Công ty|Liên đoàn|Viện|Bệnh viện|Tổng cục|Bộ)\b"
 )
+
+
+def looks_like_unit(name: str) -> bool:
+    """Whether `name` reads as a body's name even when the registry does not hold it."""
+    return bool(_HEAD_WORD.match(clean(name)))
 
 
 def _name_list(name: str) -> list[str]:
