@@ -13,9 +13,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Set up, migrate var/reminders.sqlite3, load config/units.toml and serve on 127.0.0.1:8080.
+EXAMPLES := examples/plans
+QUICK := REMINDERS_CONFIG=config/quickstart.toml $(VENV)/bin/reminders
+
+# Set up, import the example plans into var/reminders.sqlite3 (again: no change) and serve
+# on 127.0.0.1:8080.
 run: $(STAMP)
-	REMINDERS_CONFIG=config/quickstart.toml $(VENV)/bin/reminders serve
+	$(QUICK) import $(EXAMPLES)/000_*.txt
+	$(QUICK) import $(EXAMPLES)/001_*.txt $(EXAMPLES)/002_*.txt
+	$(QUICK) import $(EXAMPLES)/003_*.txt
+	$(QUICK) import $(EXAMPLES)/004_*.txt
+	$(QUICK) plans list
+	$(QUICK) serve
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest
@@ -26,6 +35,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/units.py
+	$(VENV)/bin/python bench/timeexpr.py
+	$(VENV)/bin/python bench/import.py
+	$(VENV)/bin/python bench/generalise.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
