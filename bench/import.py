@@ -16,7 +16,7 @@ from reminders.ingest.read import InputFile, load
 from reminders.units import Resolver, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "examples" / "plans"
 TODAY = date(2026, 11, 24)
 
 WARDS = ["Phương Liệt", "Nhân Chính", "Kim Giang", "Khương Trung", "Thượng Đình", "Hạ Đình",

@@ -20,7 +20,7 @@ from reminders.errors import StoreError  # noqa: E402
 from reminders.store import make_engine, upgrade  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "examples" / "plans"  # the shared seeds, bundled
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from reminders.ingest.read import InputFile, load
 from reminders.units import Resolver, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
-REAL_PLANS = ROOT.parent / "shared" / "real-plans"
+SEEDS = ROOT / "examples" / "plans"  # the shared seeds, bundled with the quick start
+REAL_PLANS = ROOT / "tests" / "data" / "real_plans"  # shared/real-plans, bundled
 TODAY = date(2026, 11, 24)
 
 

@@ -24,7 +24,7 @@ from reminders.ingest.document import Document, Paragraph, Table
 from reminders.ingest.docx import read_docx
 from tests.builders import TableSpec, docx_bytes
 
-REAL_PLANS = Path(__file__).resolve().parent.parent.parent / "shared" / "real-plans"
+REAL_PLANS = Path(__file__).resolve().parent / "data" / "real_plans"
 KH_3024 = "KH-3024_27.5.2026_Ky-rieng-Sin-Quyen.docx"
 KH_3898 = "KH-3898_30.6.2026_Huan-luyen-nguoi-quan-ly.docx"
 KH_3957 = "KH-3957_3.7.2026_Kiem-tra-cap-GCN-19-don-vi.docx"

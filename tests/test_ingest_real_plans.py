@@ -1,4 +1,4 @@
-"""The real Word plans of shared/real-plans: layout-table metadata, tasks, events, deadlines."""
+"""The real Word plans (tests/data/real_plans): layout-table metadata, tasks, events, deadlines."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from reminders.ingest.sheet import read_csv, read_xlsx
 from tests.builders import TableSpec, xlsx_bytes
 
 REAL_DOCX = (
-    Path(__file__).resolve().parent.parent.parent
-    / "shared" / "real-plans" / "KH-3024_27.5.2026_Ky-rieng-Sin-Quyen.docx"
+    Path(__file__).resolve().parent / "data" / "real_plans"
+    / "KH-3024_27.5.2026_Ky-rieng-Sin-Quyen.docx"
 )
 
 
