@@ -13,20 +13,29 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# ical.js, one of the readers tests/feed_readers.py compares (node and npm come with the machine).
+JS_TEST_DEPS := tests/js/node_modules/.package-lock.json
+
+$(JS_TEST_DEPS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund
+	touch $(JS_TEST_DEPS)
+
 EXAMPLES := examples/plans
 QUICK := REMINDERS_CONFIG=config/quickstart.toml $(VENV)/bin/reminders
 
-# Set up, import the example plans into var/reminders.sqlite3 (again: no change) and serve
+# Set up, import and publish the example plans into var/reminders.sqlite3 (again: no change)
+# and serve
 # on 127.0.0.1:8080.
 run: $(STAMP)
-	$(QUICK) import $(EXAMPLES)/000_*.txt
-	$(QUICK) import $(EXAMPLES)/001_*.txt $(EXAMPLES)/002_*.txt
-	$(QUICK) import $(EXAMPLES)/003_*.txt
-	$(QUICK) import $(EXAMPLES)/004_*.txt
+	$(QUICK) import --publish $(EXAMPLES)/000_*.txt
+	$(QUICK) import --publish $(EXAMPLES)/001_*.txt $(EXAMPLES)/002_*.txt
+	$(QUICK) import --publish $(EXAMPLES)/003_*.txt
+	$(QUICK) import --publish $(EXAMPLES)/004_*.txt
 	$(QUICK) plans list
+	$(QUICK) feeds urls vhtt-thanh-xuan
 	$(QUICK) serve
 
-test: $(STAMP)
+test: $(STAMP) $(JS_TEST_DEPS)
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP)
@@ -40,4 +49,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/generalise.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/js/node_modules

@@ -14,6 +14,7 @@ from reminders import __version__
 from reminders.cli.config_cmd import app as config_app
 from reminders.cli.context import CliState
 from reminders.cli.db_cmd import app as db_app
+from reminders.cli.feeds_cmd import app as feeds_app
 from reminders.cli.import_cmd import import_cmd
 from reminders.cli.outbox_cmd import app as outbox_app
 from reminders.cli.plans_cmd import app as plans_app
@@ -35,6 +36,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(feeds_app, name="feeds")
 app.command("serve")(serve)
 app.command("time")(time_cmd)
 app.command("import")(import_cmd)

@@ -1,4 +1,4 @@
-"""`reminders import`: read a plan (and its annexes) and store it as a draft."""
+"""`reminders import`: read a plan (and its annexes) and store it as a draft (or publish it)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def import_cmd(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Chỉ đọc và in kết quả, không lưu gì.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="Công bố ngay sau khi lưu (không cần `plans publish`).")] = False,
     registry: Annotated[Path | None, typer.Option(
         "--registry", "-r", help="Tệp danh mục đơn vị (mặc định: theo cấu hình).")] = None,
 ) -> None:
@@ -34,7 +36,8 @@ def import_cmd(
     sources = [load(path) for path in files]  # every file is opened before anything is read
     units = load_registry(registry or Path(settings.service.registry))
     plan = import_plan(sources, resolver=Resolver(units), today=local_today(clock))
-    stored = None if dry_run else store_plan(settings, plan, units, clock)
+    stored = None if dry_run else store_plan(settings, plan, units, clock,
+                                                 publish=publish)
     if as_json:
         typer.echo(json.dumps(plan.as_json(), ensure_ascii=False, indent=2))
         return

@@ -191,3 +191,22 @@ def sync(ctx: typer.Context, registry: RegistryOption = None) -> None:
         f"Đã nạp danh mục: thêm {report.added}, cập nhật {report.updated}, "
         f"ngừng dùng {report.deactivated} đơn vị."
     )
+
+
+@app.command("rotate-token")
+def rotate_token(
+    ctx: typer.Context, unit_id: Annotated[str, typer.Argument(metavar="ID")]
+) -> None:
+    """Cấp mã bí mật mới cho lịch của đơn vị; địa chỉ lịch cũ thôi dùng được ngay."""
+    from reminders.clock import SystemClock
+    from reminders.services import open_store, prepare_store
+    from reminders.store import rotate_feed_token
+
+    settings = state(ctx).settings()
+    with open_store(settings) as engine:
+        prepare_store(engine)
+        with engine.begin() as conn:
+            token = rotate_feed_token(conn, unit_id, SystemClock().now())
+    base = settings.service.public_base_url.rstrip("/")
+    typer.echo(f"Đã cấp mã mới cho '{unit_id}'. Trang đăng ký lịch mới: {base}/lich/{token}/")
+    typer.echo("Gửi địa chỉ mới cho đơn vị; lịch đã đăng ký bằng địa chỉ cũ sẽ không cập nhật nữa.")

@@ -152,6 +152,9 @@ class FeedSettings:
     days_back: int = _int(30, 0, 36500)
     days_ahead: int = _int(400, 0, 36500)
     refresh_hours: int = _int(12, 1, 24 * 7)
+    poll_seconds: int = _int(5, 1, 3600)
+    # Empty: no folder; otherwise `serve` keeps this folder in step with the feeds.
+    export_dir: str = option("", v.text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

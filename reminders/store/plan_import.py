@@ -23,6 +23,7 @@ from reminders.store.plan_changes import Change, ChangeItem, ChangeKind, SaveRes
 from reminders.store.plan_deadlines import sync_deadlines
 from reminders.store.plan_keys import link, plan_identities
 from reminders.store.tables import assignments, plan_sources, plans, unit_groups, units
+from reminders.store.units import new_feed_token
 
 # Plan fields a person sees, by the columns behind them; `identity`, `document` are silent.
 SHOWN = {
@@ -54,7 +55,7 @@ def save_imported_plan(conn: Connection, plan: ImportedPlan, *, now: datetime) -
     if row is None:
         plan_id = conn.execute(
             insert(plans).values(**values, status=PlanStatus.DRAFT.value, revision=1,
-                                 created_at=now, updated_at=now)
+                                 feed_token=new_feed_token(), created_at=now, updated_at=now)
             .returning(plans.c.id)
         ).scalar_one()
         changes.append(Change(kind=ChangeKind.ADDED, item=ChangeItem.PLAN,

@@ -119,6 +119,8 @@ plans = Table(
     Column("revision", Integer, nullable=False, server_default=text("1")),
     *_stamps(),
     Column("published_at", UTCDateTime(), nullable=True),
+    # The secret in the plan's own feed URL; set for every plan (0003 fills old ones).
+    Column("feed_token", String(64), nullable=True, unique=True, index=True),
     _one_of("status", [s.value for s in PlanStatus]),
 )
 
@@ -314,6 +316,16 @@ feed_fetches = Table(
     Column("client", String(40), nullable=False),
     Column("status_code", Integer, nullable=False),
     Index(None, "unit_id", "fetched_at"),
+)
+
+# What each feed served last (feeds/states.py): Last-Modified must never go backwards,
+# also when an event leaves the feed, and must agree between web workers and exports.
+feed_states = Table(
+    "feed_states",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("etag", String(80), nullable=False),
+    Column("last_modified", UTCDateTime(), nullable=False),
 )
 
 # Small state that is neither a unit nor a plan (e.g. the Zalo refresh token).

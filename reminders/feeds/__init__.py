@@ -1,0 +1,1 @@
+"""Calendar feeds: stored plans → deterministic iCalendar bytes per unit, plan and office."""

@@ -1,0 +1,240 @@
+"""The live set of feeds: refreshed from the store after changes, served from memory.
+
+`refresh(now)` is one step (STYLE habit 2): it reads what changed (plan revisions, the
+unit registry, the day), re-renders only the plans and feeds that change touched,
+settles each touched feed's ETag and Last-Modified in the store, and swaps in the new
+state. Requests (`get`) never touch the database or icalendar.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from reminders.clock import VN_TZ
+from reminders.feeds import calendar
+from reminders.feeds.calendar import FeedDoc
+from reminders.feeds.catalogue import Catalogue
+from reminders.feeds.entries import PlanEntry, build_entry
+from reminders.feeds.model import UNIT_KINDS, FeedItem, FeedKey, FeedKind
+from reminders.feeds.window import Window
+from reminders.store.feed_data import (
+    PlanStamp,
+    group_members_of,
+    load_plans,
+    load_units,
+    plan_stamps,
+    units_stamp,
+)
+from reminders.store.feed_states import FeedState, load_states, settle_states
+
+CACHE_BYTES = 64 * 1024 * 1024  # assembled feeds kept for requests
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedSettingsView:
+    base_url: str
+    refresh_hours: int = 12
+    days_back: int | None = 30
+    days_ahead: int | None = 400
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _State:
+    catalogue: Catalogue
+    plans: Mapping[int, PlanStamp]
+    units: tuple[object, ...]
+    window: Window
+    states: Mapping[str, FeedState]  # by str(FeedKey)
+    refreshed_at: datetime
+    versions: Mapping[FeedKey, int] = field(default_factory=dict)
+
+
+OnRender = Callable[[FeedKey, FeedDoc], None]
+
+
+class FeedHub:
+    """Feeds over one store; `persist=False` for exports that must not move Last-Modified."""
+
+    def __init__(self, engine: Engine, settings: FeedSettingsView, *, persist: bool = True,
+                 cache_bytes: int = CACHE_BYTES) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._persist = persist
+        self._state: _State | None = None
+        self._refreshing = threading.Lock()
+        self._cache: OrderedDict[FeedKey, tuple[int, FeedDoc]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = 0
+        self._cache_limit = cache_bytes
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._current().catalogue
+
+    @property
+    def refresh_hours(self) -> int:
+        return self._settings.refresh_hours
+
+    @property
+    def window(self) -> Window:
+        return self._current().window
+
+    def refresh(self, now: datetime, on_render: OnRender | None = None) -> set[FeedKey]:
+        """Bring the feeds up to date with the store; returns the feeds that were rebuilt.
+
+        `on_render` sees every rebuilt feed's document (the export writes it).
+        """
+        with self._refreshing, self._engine.begin() as conn:
+            old = self._state
+            new, touched = self._next(conn, old, now)
+            docs = {key: self._doc(new, key, now) for key in sorted(touched)
+                    if new.catalogue.exists(key)}
+            changed = {str(k): FeedState(etag=d.etag, last_modified=d.last_modified)
+                       for k, d in docs.items()
+                       if new.states.get(str(k)) != FeedState(etag=d.etag,
+                                                             last_modified=d.last_modified)}
+            if changed and self._persist:
+                # The store has the last word: another worker may have settled it first.
+                changed = settle_states(conn, changed)
+                docs = {k: _with_state(d, changed.get(str(k))) for k, d in docs.items()}
+            states = {**new.states, **changed}
+            versions = dict(old.versions) if old else {}
+            for key in touched:
+                versions[key] = versions.get(key, 0) + 1
+            self._state = _State(catalogue=new.catalogue, plans=new.plans, units=new.units,
+                                 window=new.window, states=states, versions=versions,
+                                 refreshed_at=_truncated(now))
+        if on_render:
+            for key, doc in docs.items():
+                on_render(key, doc)
+        for key, doc in docs.items():
+            self._remember(key, versions[key], doc)
+        return touched
+
+    def get(self, key: FeedKey) -> FeedDoc | None:
+        """The served document of a feed, assembled from cached pieces if not in memory."""
+        state = self._current()
+        if not state.catalogue.exists(key):
+            return None
+        version = state.versions.get(key, 0)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] == version:
+                self._cache.move_to_end(key)
+                return cached[1]
+        body = state.catalogue.render(key, state.window)
+        tag = calendar.etag(body)
+        known = state.states.get(str(key))
+        # Only a feed a refresh has not seen yet lacks a state; it counts from that refresh.
+        modified = known.last_modified if known and known.etag == tag else state.refreshed_at
+        doc = FeedDoc(body=body, etag=tag, last_modified=modified)
+        self._remember(key, version, doc)
+        return doc
+
+    # --- building the next state ---------------------------------------------------------
+
+    def _next(self, conn: Connection, old: _State | None, now: datetime
+              ) -> tuple[_State, set[FeedKey]]:
+        stamps = plan_stamps(conn)
+        ustamp = units_stamp(conn)
+        window = self._window(now)
+        units_changed = old is None or old.units != ustamp
+        unit_map = load_units(conn) if units_changed or old is None else dict(
+            old.catalogue.units)
+        members = group_members_of(unit_map)
+        previous = dict(old.catalogue.entries) if old else {}
+        changed = {pid for pid, stamp in stamps.items()
+                   if old is None or old.plans.get(pid) != stamp}
+        gone = set(previous) - set(stamps)
+        entries: dict[int, PlanEntry] = {pid: e for pid, e in previous.items() if pid in stamps}
+        for pid, (plan, items) in load_plans(conn, changed).items():
+            entries[pid] = build_entry(plan, items, members, self._settings.base_url,
+                                       previous.get(pid))
+        if units_changed and old is not None:
+            for pid in set(entries) - changed:
+                entry = entries[pid]
+                entries[pid] = build_entry(entry.plan, _items(entry), members,
+                                           self._settings.base_url, entry)
+        catalogue = Catalogue(units=unit_map, entries=entries,
+                              refresh_hours=self._settings.refresh_hours)
+        states = old.states if old else (load_states(conn) if self._persist else {})
+        new = _State(catalogue=catalogue, plans=stamps, units=ustamp, window=window,
+                     states=states, versions=old.versions if old else {},
+                     refreshed_at=_truncated(now))
+        if old is None or units_changed or old.window != window:
+            touched = set(catalogue.feed_keys(with_empty_followed=True))
+            return new, touched
+        touched = set()
+        for pid in changed | gone:
+            for found in (previous.get(pid), entries.get(pid)):
+                if found is not None:
+                    touched |= _keys_of(found)
+        return new, touched
+
+    def _window(self, now: datetime) -> Window:
+        today = now.astimezone(VN_TZ).date()
+        s = self._settings
+        return Window(today=today, days_back=s.days_back, days_ahead=s.days_ahead)
+
+    def _doc(self, state: _State, key: FeedKey, now: datetime) -> FeedDoc:
+        body = state.catalogue.render(key, state.window)
+        tag = calendar.etag(body)
+        known = state.states.get(str(key))
+        if known is not None and known.etag == tag:
+            return FeedDoc(body=body, etag=tag, last_modified=known.last_modified)
+        # Never backwards, even when the change is an event leaving the feed.
+        modified = _truncated(now)
+        if known is not None and modified <= known.last_modified:
+            modified = known.last_modified + timedelta(seconds=1)
+        return FeedDoc(body=body, etag=tag, last_modified=modified)
+
+    def _remember(self, key: FeedKey, version: int, doc: FeedDoc) -> None:
+        with self._cache_lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._cache_size -= len(old[1].body)
+            if len(doc.body) > self._cache_limit:
+                return
+            self._cache[key] = (version, doc)
+            self._cache_size += len(doc.body)
+            while self._cache_size > self._cache_limit:
+                _, (_, dropped) = self._cache.popitem(last=False)
+                self._cache_size -= len(dropped.body)
+
+    def _current(self) -> _State:
+        if self._state is None:
+            raise RuntimeError("FeedHub.refresh() must run before feeds are read")
+        return self._state
+
+
+def _truncated(at: datetime) -> datetime:
+    return at.replace(microsecond=0)
+
+
+def _with_state(doc: FeedDoc, state: FeedState | None) -> FeedDoc:
+    if state is None or state.etag != doc.etag:
+        return doc
+    return FeedDoc(body=doc.body, etag=doc.etag, last_modified=state.last_modified)
+
+
+def _items(entry: PlanEntry) -> Iterable[FeedItem]:
+    seen: dict[str, FeedItem] = {}
+    for event in entry.events:
+        seen.setdefault(event.item.uid, event.item)
+    return seen.values()
+
+
+def _keys_of(entry: PlanEntry) -> set[FeedKey]:
+    keys = {FeedKey(kind, unit) for unit in entry.units for kind in UNIT_KINDS
+            if kind is not FeedKind.FOLLOWED}
+    if entry.plan.standing_unit_id:
+        keys.add(FeedKey(FeedKind.FOLLOWED, entry.plan.standing_unit_id))
+    keys.add(FeedKey(FeedKind.PLAN, str(entry.plan.id)))
+    return keys
