@@ -32,11 +32,20 @@ class Exporter:
     def __init__(self, hub: FeedHub, root: Path) -> None:
         self._hub = hub
         self._root = root
+        self._complete = False  # whether every feed has been written once
 
     def sync(self, now: datetime) -> ExportReport:
         report = ExportReport()
         self._root.mkdir(parents=True, exist_ok=True)
-        self._hub.refresh(now, on_render=lambda key, doc: self._write(key, doc, report))
+        rendered = self._hub.refresh(now,
+                                     on_render=lambda key, doc: self._write(key, doc, report))
+        if not self._complete:
+            # The hub may have been refreshed before this exporter existed.
+            for key in self._hub.catalogue.feed_keys():
+                doc = self._hub.get(key)
+                if key not in rendered and doc is not None:
+                    self._write(key, doc, report)
+            self._complete = True
         report.removed = self._prune()
         return report
 

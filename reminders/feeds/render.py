@@ -17,10 +17,11 @@ from icalendar.prop import vCategory, vRecur, vText
 from reminders.clock import VN_TZ
 from reminders.feeds.events import EventSpec, Marker
 from reminders.feeds.model import FeedItem, FeedPlan, ItemKind, Variant
-from reminders.feeds.text import clean, names, one_line, shorten
+from reminders.feeds.text import SUMMARY_LIMIT, clean, names, one_line, shorten
 
 CRLF = "\r\n"
 CANCELLED_PREFIX = "[HỦY] "
+TASK_PREFIX = "Hoàn thành: "
 ROLE_LABELS = {
     Variant.LEAD: "Chủ trì",
     Variant.PARTNER: "Phối hợp",
@@ -71,13 +72,16 @@ def summary_text(spec: EventSpec, variant: Variant) -> str:
     """'[Chủ trì] Gặp mặt hội viên…', 'Hạn báo cáo: Báo cáo kết quả', '[HỦY] …'."""
     item = spec.item
     if item.kind is ItemKind.DEADLINE:
-        text = "Hạn báo cáo: " + shorten(item.title)
+        # The importer titles a task's deadline "Hoàn thành: …" (ingest/deadlines.py).
+        task = item.title.removeprefix(TASK_PREFIX)
+        label = "Hạn hoàn thành: " if task != item.title else "Hạn báo cáo: "
+        text = label + shorten(task, SUMMARY_LIMIT - len(label))
     else:
         marker = spec.marker
         tag = f"[{ROLE_LABELS[variant]}] " if variant in (Variant.LEAD, Variant.PARTNER) else ""
-        text = tag + marker + shorten(item.title, 90 - len(marker))
-        if item.tentative and marker == Marker.NONE:
-            text += " (dự kiến)"
+        suffix = " (dự kiến)" if item.tentative and marker == Marker.NONE else ""
+        room = SUMMARY_LIMIT - len(tag) - len(marker) - len(suffix)
+        text = tag + marker + shorten(item.title, room) + suffix
     return CANCELLED_PREFIX + text if item.removed_at else text
 
 
