@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reminders.feeds.calendar import assemble, etag, head
 from reminders.feeds.catalogue import Catalogue
@@ -22,6 +24,7 @@ from reminders.feeds.model import (
     ItemKind,
     UnitLink,
 )
+from reminders.feeds.text import clean, one_line, shorten
 from reminders.feeds.window import Window
 from tests.feed_readers import expand_occurrences, read_icalendar, read_icaljs
 
@@ -346,3 +349,25 @@ def test_the_day_moves_the_window_not_the_events() -> None:
     day = Window(today=date(2022, 12, 1))
     later = Window(today=date(2022, 12, 1) + timedelta(days=500))
     assert events(feed(item, window=day)) and not events(feed(item, window=later))
+
+
+VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợ" \
+             "ùúủũụừứửữựỳýỷỹỵĐÂĂÊÔƠƯ"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(VIETNAMESE + " ,;:\\\"'<>/&\n\t\r\x0b0123456789"),
+               min_size=1, max_size=300))
+def test_any_text_survives_the_round_trip(text: str) -> None:
+    """Whatever a plan holds, a calendar reads back the cleaned text, lines under 75 octets."""
+    data = feed(activity(title=text, location=text, expected_result=text))
+    for line in data.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")
+    event = next(iter(events(data).values()))
+    cleaned = clean(text)
+    if cleaned:
+        assert f"Nội dung (A.1): {cleaned}" in str(event["DESCRIPTION"])
+    assert str(event["SUMMARY"]) == shorten(text) or str(event["SUMMARY"]).endswith("…")
+    if one_line(text):
+        assert str(event["LOCATION"]) == one_line(text)
