@@ -105,6 +105,12 @@ class Catalogue:
         found = self._items.get(local_uid)
         return None if found is None else (self.entries[found[0]], found[1])
 
+    def keys_of(self, owner: FeedUnit | FeedPlan) -> tuple[FeedKey, ...]:
+        """The feeds a token opens."""
+        if isinstance(owner, FeedPlan):
+            return (FeedKey(FeedKind.PLAN, str(owner.id)),)
+        return tuple(FeedKey(kind, owner.id) for kind in UNIT_KINDS)
+
     def slug(self, key: FeedKey) -> str:
         if key.kind is FeedKind.PLAN:
             return self.entries[int(key.owner)].plan.slug

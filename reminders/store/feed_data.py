@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
@@ -41,11 +42,19 @@ def plan_stamps(conn: Connection) -> dict[int, PlanStamp]:
 
 
 def units_stamp(conn: Connection) -> tuple[Any, ...]:
-    """Changes with any unit, group or membership change (tokens included)."""
+    """Changes with any unit, group or membership change.
+
+    Tokens and activity are read outright rather than trusted to `updated_at`: a token
+    rotated by a process whose clock runs behind must still stop the old URL at once.
+    """
+    digest = hashlib.sha256()
+    for row in conn.execute(select(units.c.id, units.c.feed_token, units.c.active,
+                                   units.c.name).order_by(units.c.id)):
+        digest.update(repr(tuple(row)).encode())
     unit_row = conn.execute(select(func.count(), func.max(units.c.updated_at))).one()
     group_row = conn.execute(select(func.count(), func.max(unit_groups.c.updated_at))).one()
     members = conn.execute(select(func.count()).select_from(group_members)).scalar_one()
-    return (*unit_row, *group_row, members)
+    return (digest.hexdigest(), *unit_row, *group_row, members)
 
 
 def load_units(conn: Connection) -> dict[str, FeedUnit]:

@@ -85,12 +85,17 @@ def record_fetches(conn: Connection, fetches: Iterable[Fetch]) -> int:
     return len(rows)
 
 
-def last_fetches(conn: Connection, unit_id: str) -> dict[str, dict[str, datetime]]:
-    """feed key → client family → the last time it fetched that feed of the unit."""
+def last_fetches(conn: Connection, unit_id: str | None = None, *,
+                 feeds: Collection[str] | None = None) -> dict[str, dict[str, datetime]]:
+    """feed key → client family → the last successful fetch, of a unit's feeds or of `feeds`."""
     query = (select(feed_fetches.c.feed, feed_fetches.c.client,
                     func.max(feed_fetches.c.fetched_at))
-             .where(feed_fetches.c.unit_id == unit_id, feed_fetches.c.status_code < 400)
+             .where(feed_fetches.c.status_code < 400)
              .group_by(feed_fetches.c.feed, feed_fetches.c.client))
+    if unit_id is not None:
+        query = query.where(feed_fetches.c.unit_id == unit_id)
+    if feeds is not None:
+        query = query.where(feed_fetches.c.feed.in_(sorted(feeds)))
     found: dict[str, dict[str, datetime]] = {}
     for feed, client, at in conn.execute(query):
         found.setdefault(feed, {})[client] = at

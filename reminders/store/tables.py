@@ -316,6 +316,7 @@ feed_fetches = Table(
     Column("client", String(40), nullable=False),
     Column("status_code", Integer, nullable=False),
     Index(None, "unit_id", "fetched_at"),
+    Index(None, "feed", "fetched_at"),  # the subscribe page: when each feed was last read
 )
 
 # What each feed served last (feeds/states.py): Last-Modified must never go backwards,

@@ -112,9 +112,9 @@ def create_app(services: Services, *, run_scheduler: bool = True,
         }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
-    def fetches(unit_id: str) -> dict[str, Any]:
+    def fetches(feeds: list[str]) -> dict[str, Any]:
         with services.engine.connect() as conn:
-            return last_fetches(conn, unit_id)
+            return last_fetches(conn, feeds=feeds)
 
     app = Starlette(routes=[Route("/healthz", healthz, methods=["GET", "HEAD"])],
                     lifespan=lifespan)

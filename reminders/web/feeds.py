@@ -31,7 +31,7 @@ class FeedRoutes:
     """Answers /lich/… and /muc/…; everything else goes to `app`."""
 
     def __init__(self, app: ASGIApp, hub: FeedHub, log: FetchLog, clock: Clock,
-                 base_url: str, fetches: Callable[[str], dict[str, dict[str, Any]]],
+                 base_url: str, fetches: Callable[[list[str]], dict[str, dict[str, Any]]],
                  state: Any = None) -> None:
         self._app = app
         self.state = state  # the wrapped app's state, for tests and the CLI
@@ -52,14 +52,19 @@ class FeedRoutes:
             return
         head = method == "HEAD"
         parts = path.split("/")
-        if parts[1] == "muc" and len(parts) == 3:
-            await self._item(send, parts[2], head)
+        if parts[1] == "muc":
+            if len(parts) == 3:
+                await self._item(send, parts[2], head)
+            else:
+                await _plain(send, 404, NOT_FOUND, head=head)
         elif len(parts) == 4 and parts[3].endswith(".ics"):
             await self._feed(scope, send, parts[2], parts[3][:-4], head)
         elif len(parts) == 4 and parts[3] == "":
             await self._subscribe(send, parts[2], head)
         elif len(parts) == 3 and parts[2]:
-            await _plain(send, 308, b"", extra=[(b"location", f"{path}/".encode())])
+            query = scope.get("query_string", b"")
+            target = f"{path}/".encode() + (b"?" + query if query else b"")
+            await _plain(send, 308, b"", extra=[(b"location", target)])
         else:
             await _plain(send, 404, NOT_FOUND, head=head)
 
@@ -94,7 +99,8 @@ class FeedRoutes:
         if owner is None:
             await _plain(send, 404, NOT_FOUND, head=head)
             return
-        fetches = await anyio.to_thread.run_sync(self._fetches, getattr(owner, "id", ""))
+        keys = [str(k) for k in catalogue.keys_of(owner)]
+        fetches = await anyio.to_thread.run_sync(self._fetches, keys)
         html = subscribe_page(catalogue, owner, self._base_url, fetches,
                               self._hub.refresh_hours)
         await _html(send, html, head, private=True)

@@ -40,9 +40,12 @@ def upgrade() -> None:
         sa.Column("last_modified", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_feed_states")),
     )
+    op.create_index(op.f("ix_feed_fetches_feed_fetched_at"), "feed_fetches",
+                    ["feed", "fetched_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_feed_fetches_feed_fetched_at"), table_name="feed_fetches")
     op.drop_table("feed_states")
     op.drop_index(op.f("ix_plans_feed_token"), table_name="plans")
     op.drop_column("plans", "feed_token")
