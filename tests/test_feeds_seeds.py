@@ -193,3 +193,24 @@ def test_feeds_export_command(engine: Engine, db_url: str, tmp_path: Path,
     path = out / served.catalogue.token(key) / "vhtt-thanh-xuan-tat-ca.ics"
     assert path.read_bytes() == body(served, key)
     assert main(["feeds", "export", str(out), "--now", "nonsense"]) == 2
+
+
+def test_archived_and_draft_plans_leave_the_feeds(seeded: FeedHub, engine: Engine) -> None:
+    from reminders.domain import PlanStatus
+    from reminders.store.plans import set_status
+
+    unit = FeedKey(FeedKind.ALL, "so-noi-vu-ha-noi")
+    assert b"BEGIN:VEVENT" in body(seeded, unit)
+    with engine.begin() as conn:
+        set_status(conn, 4, PlanStatus.ARCHIVED, now=NOW)
+    touched = seeded.refresh(NOW + timedelta(minutes=1))
+    assert FeedKey(FeedKind.PLAN, "4") in touched and unit in touched
+    assert FeedKey(FeedKind.ALL, "vhtt-thanh-xuan") not in touched  # not in plan 004
+    assert b"BEGIN:VEVENT" not in body(seeded, unit)
+    assert seeded.get(FeedKey(FeedKind.PLAN, "4")) is None
+    # A draft never shows: a fresh store with 004 saved but not published.
+    later = store_plans(engine, (replace(seed_plan("004"), plan=replace(
+        seed_plan("004").plan, number="999/KH-UBND")),), at=NOW, publish=False)
+    seeded.refresh(NOW + timedelta(minutes=2))
+    assert str(later[0]) not in {k.owner for k in seeded.catalogue.feed_keys()
+                                 if k.kind is FeedKind.PLAN}
