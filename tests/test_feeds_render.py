@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
@@ -23,7 +24,9 @@ from reminders.feeds.model import (
     FeedUnit,
     ItemKind,
     UnitLink,
+    Variant,
 )
+from reminders.feeds.render import reference_event, render_body, render_head
 from reminders.feeds.text import clean, one_line, shorten
 from reminders.feeds.window import Window
 from tests.feed_readers import expand_occurrences, read_icalendar, read_icaljs
@@ -371,3 +374,32 @@ def test_any_text_survives_the_round_trip(text: str) -> None:
     assert str(event["SUMMARY"]) == shorten(text) or str(event["SUMMARY"]).endswith("…")
     if one_line(text):
         assert str(event["LOCATION"]) == one_line(text)
+
+
+def _unfolded(text: str) -> list[str]:
+    return [line for line in text.replace("\r\n ", "").split("\r\n") if line]
+
+
+SHAPES = [
+    activity(),
+    activity(spans=(DaySpan(start=date(2022, 12, 12), end=date(2022, 12, 12), time="07:00"),),
+             tentative=True),
+    activity(spans=(DaySpan(start=date(2022, 12, 1), end=date(2022, 12, 31)),), location=None,
+             removed_at=datetime(2022, 12, 2, tzinfo=UTC), revision=4),
+    deadline(rrule="FREQ=MONTHLY;BYMONTHDAY=19",
+             occurrences=tuple(date(2023, m, 19) for m in range(1, 13))),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.sampled_from(SHAPES), variant=st.sampled_from(list(Variant)),
+       text=st.text(alphabet=st.sampled_from(VIETNAMESE + " ,;:\\\"<>\n"), min_size=1,
+                    max_size=200))
+def test_the_fast_renderer_writes_what_icalendar_writes(shape: FeedItem, variant: Variant,
+                                                         text: str) -> None:
+    """Our line assembly gives icalendar's own content lines for every property."""
+    item = replace(shape, title=text, expected_result=text)
+    for spec in plan_events(item):
+        ours = _unfolded(render_head(spec, variant) + render_body(spec, PLAN, BASE))
+        theirs = _unfolded(reference_event(spec, variant, PLAN, BASE).to_ical().decode())
+        assert sorted(ours) == sorted(theirs[1:-1])  # without BEGIN/END:VEVENT

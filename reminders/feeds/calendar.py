@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from icalendar import Calendar, Timezone, TimezoneStandard
 from icalendar.prop import vDuration
@@ -15,15 +16,27 @@ from reminders.feeds.text import one_line
 PRODID = "-//reminders//Lich ke hoach//VI"
 TZID = "Asia/Ho_Chi_Minh"  # never Asia/Saigon: Outlook and Google map this one
 END = "END:VCALENDAR\r\n"
+END_BYTES = END.encode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedDoc:
-    """A feed as served: the bytes and their validators."""
+    """A feed as served: the bytes and their validators (also as HTTP header values, made
+    once here rather than on every request)."""
 
     body: bytes
     etag: str
     last_modified: datetime
+    etag_header: bytes = field(init=False, repr=False, compare=False)
+    last_modified_header: bytes = field(init=False, repr=False, compare=False)
+    length_header: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: the derived fields are set once, here
+        set_(self, "etag_header", self.etag.encode())
+        set_(self, "last_modified_header",
+             format_datetime(self.last_modified.astimezone(UTC), usegmt=True).encode())
+        set_(self, "length_header", str(len(self.body)).encode())
 
 
 def _zone() -> str:

@@ -13,8 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from reminders.feeds import calendar
-from reminders.feeds.entries import PlanEntry, Seen
-from reminders.feeds.events import EventSpec
+from reminders.feeds.entries import Piece, PlanEntry
 from reminders.feeds.model import (
     UNIT_KINDS,
     FeedItem,
@@ -22,8 +21,6 @@ from reminders.feeds.model import (
     FeedKind,
     FeedPlan,
     FeedUnit,
-    ItemKind,
-    Variant,
 )
 from reminders.feeds.text import shorten
 from reminders.feeds.window import Window
@@ -40,7 +37,7 @@ class Catalogue:
     units: Mapping[str, FeedUnit]
     entries: Mapping[int, PlanEntry]
     refresh_hours: int = 12
-    _heads: dict[FeedKey, str] = field(default_factory=dict)
+    _heads: dict[FeedKey, bytes] = field(default_factory=dict)
     _by_token: dict[bytes, tuple[str, str]] = field(default_factory=dict)
     _unit_plans: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _followed: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -168,42 +165,38 @@ class Catalogue:
                                 "làm đầu mối theo dõi"),
         }[key.kind]
 
-    def seen(self, key: FeedKey) -> list[tuple[PlanEntry, Seen]]:
-        """Every event of the feed with the way it is seen, unfiltered and unsorted."""
-        found: list[tuple[PlanEntry, Seen]] = []
+    def pieces(self, key: FeedKey) -> list[Piece]:
+        """Every event of the feed as it shows there, unfiltered and unsorted."""
         if key.kind is FeedKind.PLAN:
-            entry = self.entries[int(key.owner)]
-            return [(entry, (e, _neutral(e))) for e in entry.events]
+            return list(self.entries[int(key.owner)].everyone)
+        found: list[Piece] = []
         if key.kind is FeedKind.FOLLOWED:
             for plan_id in self._followed.get(key.owner, ()):
-                entry = self.entries[plan_id]
-                found += [(entry, (e, _neutral(e))) for e in entry.events]
+                found += self.entries[plan_id].everyone
             return found
         for plan_id in self._unit_plans.get(key.owner, ()):
             entry = self.entries[plan_id]
             if key.kind in (FeedKind.ALL, FeedKind.ACTIVITIES):
-                found += [(entry, s) for s in entry.activities.get(key.owner, ())]
+                found += entry.activities.get(key.owner, ())
             if key.kind in (FeedKind.ALL, FeedKind.DEADLINES):
-                found += [(entry, s) for s in entry.deadlines.get(key.owner, ())]
+                found += entry.deadlines.get(key.owner, ())
         return found
 
     def render(self, key: FeedKey, window: Window) -> bytes:
         """The feed's bytes: deterministic for the same data, window and settings."""
-        chosen = sorted(((entry, event, variant) for entry, (event, variant) in self.seen(key)
-                         if window.shows(event)), key=lambda t: t[1].sort_key)
-        parts: list[str] = []
-        for entry, event, variant in chosen:
-            head, body = entry.piece(event, variant)
-            parts += ("BEGIN:VEVENT\r\n", head, body, "END:VEVENT\r\n")
-        return calendar.assemble(self._head(key), parts)
+        shows = window.shows
+        chosen = [p for p in self.pieces(key) if shows(p[1])]
+        chosen.sort(key=_first)
+        return self._head(key) + b"".join(p[2] for p in chosen) + calendar.END_BYTES
 
-    def _head(self, key: FeedKey) -> str:
+    def _head(self, key: FeedKey) -> bytes:
         cached = self._heads.get(key)
         if cached is None:
             name, description = self.name(key)
-            cached = self._heads[key] = calendar.head(name, description, self.refresh_hours)
+            cached = self._heads[key] = calendar.head(name, description,
+                                                      self.refresh_hours).encode()
         return cached
 
 
-def _neutral(event: EventSpec) -> Variant:
-    return Variant.DEADLINE if event.item.kind is ItemKind.DEADLINE else Variant.PLAIN
+def _first(piece: Piece) -> tuple[str, str]:
+    return piece[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Client(StrEnum):
@@ -31,6 +32,7 @@ _SIGNS: tuple[tuple[Client, tuple[str, ...]], ...] = (
 )
 
 
+@lru_cache(maxsize=512)  # a handful of User-Agents poll all day; each is classified once
 def client_family(user_agent: str | None) -> Client:
     """Google-Calendar-Importer, Microsoft Outlook/Exchange, Apple dataaccessd/CalendarAgent,
     Thunderbird, or other."""

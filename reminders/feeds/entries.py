@@ -4,39 +4,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reminders.feeds.events import EventSpec, plan_events
 from reminders.feeds.model import FeedItem, FeedPlan, ItemKind, UnitLink, Variant
 from reminders.feeds.render import render_body, render_head
 
-Seen = tuple[EventSpec, Variant]
+# An event as one feed shows it: its sort key, the event (for the window) and its bytes.
+Piece = tuple[tuple[str, str], EventSpec, bytes]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanEntry:
-    """A plan's events in order, each body rendered once, and every unit's share of them."""
+    """A plan's events in order, each rendered once per way of seeing it, and every unit's
+    share of them; feeds are then a filter, a sort and a join of ready bytes."""
 
     plan: FeedPlan
     events: tuple[EventSpec, ...]
     bodies: Mapping[str, str]  # event UID → body lines
-    activities: Mapping[str, tuple[Seen, ...]]  # unit id → its activity events and role
-    deadlines: Mapping[str, tuple[Seen, ...]]  # unit id → the deadline events it reports on
+    everyone: tuple[Piece, ...]  # the plan-wide view (plan and office feeds)
+    activities: Mapping[str, tuple[Piece, ...]]  # unit id → its activity events
+    deadlines: Mapping[str, tuple[Piece, ...]]  # unit id → the deadlines it reports on
     item_revisions: Mapping[str, int]
-    heads: dict[tuple[str, Variant], str] = field(default_factory=dict)  # filled lazily
 
     @property
     def units(self) -> frozenset[str]:
         return frozenset(self.activities) | frozenset(self.deadlines)
-
-    def piece(self, event: EventSpec, variant: Variant) -> tuple[str, str]:
-        """(SUMMARY/CATEGORIES lines, body lines) of one event seen one way."""
-        key = (event.uid, variant)
-        head = self.heads.get(key)
-        if head is None:
-            # A race between threads only renders the same string twice.
-            head = self.heads[key] = render_head(event, variant)
-        return head, self.bodies[event.uid]
 
 
 def build_entry(plan: FeedPlan, items: Iterable[FeedItem],
@@ -58,15 +51,27 @@ def build_entry(plan: FeedPlan, items: Iterable[FeedItem],
             event.item.uid) == event.item.revision
         bodies[event.uid] = old if same and old is not None else render_body(
             event, plan, base_url)
+    pieces: dict[tuple[str, Variant], bytes] = {}
+
+    def piece(event: EventSpec, variant: Variant) -> Piece:
+        key = (event.uid, variant)
+        found = pieces.get(key)
+        if found is None:
+            text = f"BEGIN:VEVENT\r\n{render_head(event, variant)}{bodies[event.uid]}END:VEVENT\r\n"
+            found = pieces[key] = text.encode()
+        return event.sort_key, event, found
+
     roles = {item.uid: _roles(item, members) for item in items}
-    activities: dict[str, list[Seen]] = defaultdict(list)
-    deadlines: dict[str, list[Seen]] = defaultdict(list)
+    activities: dict[str, list[Piece]] = defaultdict(list)
+    deadlines: dict[str, list[Piece]] = defaultdict(list)
+    everyone = []
     for event in events:
+        deadline = event.item.kind is ItemKind.DEADLINE
+        everyone.append(piece(event, Variant.DEADLINE if deadline else Variant.PLAIN))
         for unit_id, variant in roles[event.item.uid].items():
-            target = deadlines if variant is Variant.DEADLINE else activities
-            target[unit_id].append((event, variant))
+            (deadlines if deadline else activities)[unit_id].append(piece(event, variant))
     return PlanEntry(
-        plan=plan, events=tuple(events), bodies=bodies,
+        plan=plan, events=tuple(events), bodies=bodies, everyone=tuple(everyone),
         activities={u: tuple(s) for u, s in activities.items()},
         deadlines={u: tuple(s) for u, s in deadlines.items()},
         item_revisions={item.uid: item.revision for item in items},

@@ -37,14 +37,16 @@ class Exporter:
     def sync(self, now: datetime) -> ExportReport:
         report = ExportReport()
         self._root.mkdir(parents=True, exist_ok=True)
-        rendered = self._hub.refresh(now,
-                                     on_render=lambda key, doc: self._write(key, doc, report))
+        trusted = self._complete  # until a first pass, files on disk are checked, not assumed
+        rendered = self._hub.refresh(now, on_render=lambda key, doc, changed: self._write(
+            key, doc, report, changed=changed or not trusted))
         if not self._complete:
             # The hub may have been refreshed before this exporter existed.
             for key in self._hub.catalogue.feed_keys():
-                doc = self._hub.get(key)
-                if key not in rendered and doc is not None:
-                    self._write(key, doc, report)
+                if key not in rendered:
+                    doc = self._hub.get(key)
+                    if doc is not None:
+                        self._write(key, doc, report, changed=True)
             self._complete = True
         report.removed = self._prune()
         return report
@@ -57,7 +59,10 @@ class Exporter:
         # Every unit may fetch its office feed, but only units that follow a plan get a file.
         return key.kind is not FeedKind.FOLLOWED or self._hub.catalogue.follows(key.owner)
 
-    def _write(self, key: FeedKey, doc: FeedDoc, report: ExportReport) -> None:
+    def _write(self, key: FeedKey, doc: FeedDoc, report: ExportReport, *,
+               changed: bool) -> None:
+        """Write a feed unless the file already holds it; `changed` False means the hub
+        knows the bytes are the ones this exporter last wrote, so a stat is enough."""
         if not self._wanted(key):
             return
         path = self.path(key)
@@ -65,7 +70,7 @@ class Exporter:
         try:
             seen = path.stat()
             if seen.st_size == len(doc.body) and seen.st_mtime == stamp and (
-                    path.read_bytes() == doc.body):
+                    not changed or path.read_bytes() == doc.body):
                 report.unchanged += 1
                 return
         except FileNotFoundError:

@@ -22,17 +22,15 @@ class FetchLog:
     """Collects fetches; `flush()` writes them in one statement."""
 
     def __init__(self) -> None:
-        self._pending: list[Fetch] = []
+        self._pending: list[tuple[FeedKey, datetime, str | None, int]] = []
         self._lock = threading.Lock()
         self.dropped = 0
 
     def record(self, key: FeedKey, at: datetime, user_agent: str | None, status: int) -> None:
-        unit_id = None if key.kind is FeedKind.PLAN else key.owner
-        fetch = Fetch(unit_id=unit_id, feed=str(key), at=at,
-                      client=client_family(user_agent).value, status_code=status)
+        """Keep one fetch (on the request path: a tuple, no classifying yet)."""
         with self._lock:
             if len(self._pending) < MAX_PENDING:
-                self._pending.append(fetch)
+                self._pending.append((key, at, user_agent, status))
             else:
                 self.dropped += 1
 
@@ -42,8 +40,11 @@ class FetchLog:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
+        fetches = [Fetch(unit_id=None if key.kind is FeedKind.PLAN else key.owner,
+                         feed=str(key), at=at, client=client_family(agent).value,
+                         status_code=status) for key, at, agent, status in batch]
         with engine.begin() as conn:
-            return record_fetches(conn, batch)
+            return record_fetches(conn, fetches)
 
     @property
     def pending(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -56,7 +56,7 @@ class _State:
     versions: Mapping[FeedKey, int] = field(default_factory=dict)
 
 
-OnRender = Callable[[FeedKey, FeedDoc], None]
+OnRender = Callable[[FeedKey, FeedDoc, bool], None]
 
 
 class FeedHub:
@@ -89,33 +89,44 @@ class FeedHub:
     def refresh(self, now: datetime, on_render: OnRender | None = None) -> set[FeedKey]:
         """Bring the feeds up to date with the store; returns the feeds that were rebuilt.
 
-        `on_render` sees every rebuilt feed's document (the export writes it).
+        `on_render(key, doc, changed)` sees every rebuilt feed's document as it is made
+        (the export writes it), `changed` saying whether its bytes differ from the last
+        ones recorded. Feeds are made one at a time, so memory holds one feed, not all.
         """
         with self._refreshing, self._engine.begin() as conn:
             old = self._state
             new, touched = self._next(conn, old, now)
-            docs = {key: self._doc(new, key, now) for key in sorted(touched)
-                    if new.catalogue.exists(key)}
-            changed = {str(k): FeedState(etag=d.etag, last_modified=d.last_modified)
-                       for k, d in docs.items()
-                       if new.states.get(str(k)) != FeedState(etag=d.etag,
-                                                             last_modified=d.last_modified)}
-            if changed and self._persist:
-                # The store has the last word: another worker may have settled it first.
-                changed = settle_states(conn, changed)
-                docs = {k: _with_state(d, changed.get(str(k))) for k, d in docs.items()}
-            states = {**new.states, **changed}
             versions = dict(old.versions) if old else {}
             for key in touched:
                 versions[key] = versions.get(key, 0) + 1
-            self._state = _State(catalogue=new.catalogue, plans=new.plans, units=new.units,
-                                 window=new.window, states=states, versions=versions,
-                                 refreshed_at=_truncated(now))
-        if on_render:
-            for key, doc in docs.items():
-                on_render(key, doc)
-        for key, doc in docs.items():
-            self._remember(key, versions[key], doc)
+            # Requests and on_render see the new catalogue at once; validators settle below.
+            self._state = replace(new, versions=versions, refreshed_at=_truncated(now))
+            proposed: dict[str, FeedState] = {}
+            for key in sorted(touched):
+                if not new.catalogue.exists(key):
+                    continue
+                doc = self._doc(new, key, now)
+                state = FeedState(etag=doc.etag, last_modified=doc.last_modified)
+                changed = new.states.get(str(key)) != state
+                if changed:
+                    proposed[str(key)] = state
+                if on_render is not None:
+                    on_render(key, doc, changed)
+                self._remember(key, versions[key], doc)
+            settled = dict(proposed)
+            if proposed and self._persist:
+                # The store has the last word: another worker may have settled it first.
+                settled = settle_states(conn, proposed)
+            self._state = replace(new, states={**new.states, **settled}, versions=versions,
+                                  refreshed_at=_truncated(now))
+        for name, state in settled.items():
+            if state != proposed.get(name):
+                key = next(k for k in touched if str(k) == name)
+                with self._cache_lock:
+                    self._cache.pop(key, None)
+                fixed = self.get(key)
+                if on_render is not None and fixed is not None:
+                    on_render(key, fixed, True)
         return touched
 
     def get(self, key: FeedKey) -> FeedDoc | None:
@@ -124,11 +135,9 @@ class FeedHub:
         if not state.catalogue.exists(key):
             return None
         version = state.versions.get(key, 0)
-        with self._cache_lock:
-            cached = self._cache.get(key)
-            if cached is not None and cached[0] == version:
-                self._cache.move_to_end(key)
-                return cached[1]
+        cached = self._cache.get(key)  # no lock: a dict read is atomic, misses are cheap
+        if cached is not None and cached[0] == version:
+            return cached[1]
         body = state.catalogue.render(key, state.window)
         tag = calendar.etag(body)
         known = state.states.get(str(key))
@@ -205,6 +214,7 @@ class FeedHub:
             self._cache[key] = (version, doc)
             self._cache_size += len(doc.body)
             while self._cache_size > self._cache_limit:
+                # Oldest first; hits do not reorder, so a read needs no lock.
                 _, (_, dropped) = self._cache.popitem(last=False)
                 self._cache_size -= len(dropped.body)
 
@@ -216,12 +226,6 @@ class FeedHub:
 
 def _truncated(at: datetime) -> datetime:
     return at.replace(microsecond=0)
-
-
-def _with_state(doc: FeedDoc, state: FeedState | None) -> FeedDoc:
-    if state is None or state.etag != doc.etag:
-        return doc
-    return FeedDoc(body=doc.body, etag=doc.etag, last_modified=state.last_modified)
 
 
 def _items(entry: PlanEntry) -> Iterable[FeedItem]:

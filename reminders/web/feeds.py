@@ -8,7 +8,7 @@ answer from the hub's memory.
 from __future__ import annotations
 
 from collections.abc import Callable
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import anyio.to_thread
@@ -74,12 +74,17 @@ class FeedRoutes:
         if key is None or doc is None:
             await _plain(send, 404, NOT_FOUND, head=head)
             return
-        headers = _request_headers(scope)
-        status = 304 if not_modified(doc, headers.get(b"if-none-match"),
-                                     headers.get(b"if-modified-since")) else 200
-        self._log.record(key, self._clock.now(), _text(headers.get(b"user-agent")), status)
-        validators = [(b"etag", doc.etag.encode()),
-                      (b"last-modified", format_datetime(doc.last_modified, usegmt=True).encode()),
+        match = since = agent = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                match = value
+            elif name == b"if-modified-since":
+                since = value
+            elif name == b"user-agent":
+                agent = value
+        status = 304 if not_modified(doc, match, since) else 200
+        self._log.record(key, self._clock.now(), _text(agent), status)
+        validators = [(b"etag", doc.etag_header), (b"last-modified", doc.last_modified_header),
                       (b"cache-control", CACHE_CONTROL)]
         if status == 304:
             await send({"type": "http.response.start", "status": 304, "headers": validators})
@@ -87,7 +92,7 @@ class FeedRoutes:
             return
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", CALENDAR_TYPE),
-            (b"content-length", str(len(doc.body)).encode()),
+            (b"content-length", doc.length_header),
             *validators,
             (b"x-content-type-options", b"nosniff"),
         ]})
@@ -128,10 +133,6 @@ def not_modified(doc: FeedDoc, if_none_match: bytes | None,
             return False
         return doc.last_modified <= since
     return False
-
-
-def _request_headers(scope: Scope) -> dict[bytes, bytes]:
-    return {name: value for name, value in scope["headers"]}
 
 
 def _text(value: bytes | None) -> str | None:
