@@ -214,3 +214,23 @@ def test_archived_and_draft_plans_leave_the_feeds(seeded: FeedHub, engine: Engin
     seeded.refresh(NOW + timedelta(minutes=2))
     assert str(later[0]) not in {k.owner for k in seeded.catalogue.feed_keys()
                                  if k.kind is FeedKind.PLAN}
+
+
+def test_an_edit_rebuilds_only_the_feeds_of_the_units_it_names(seeded: FeedHub,
+                                                                 engine: Engine) -> None:
+    plan = seed_plan("000")
+    first = plan.activities[0]
+    entry = seeded.catalogue.entries[1]
+    uid = next(e.item.uid for e in entry.events if e.item.code == first.code)
+    named = {unit for unit, pieces in entry.activities.items()
+             if any(p[1].item.uid == uid for p in pieces)}
+    assert named and len(named) < len(entry.units)
+    edited = replace(plan, activities=(replace(first, location="Hội trường mới"),
+                                       *plan.activities[1:]))
+    store_plans(engine, (edited,), at=NOW)
+    touched = seeded.refresh(NOW + timedelta(minutes=1))
+    expected = {FeedKey(kind, unit) for unit in named
+                for kind in (FeedKind.ALL, FeedKind.ACTIVITIES)}
+    expected |= {FeedKey(FeedKind.PLAN, "1"), FeedKey(FeedKind.FOLLOWED, "vhtt-thanh-xuan")}
+    assert touched == expected
+    assert "Hội trường mới".encode() in body(seeded, FeedKey(FeedKind.PLAN, "1"))

@@ -21,8 +21,8 @@ from reminders.clock import VN_TZ
 from reminders.feeds import calendar
 from reminders.feeds.calendar import FeedDoc
 from reminders.feeds.catalogue import Catalogue
-from reminders.feeds.entries import PlanEntry, build_entry
-from reminders.feeds.model import UNIT_KINDS, FeedItem, FeedKey, FeedKind
+from reminders.feeds.entries import PlanEntry, build_entry, changed_feeds
+from reminders.feeds.model import FeedItem, FeedKey
 from reminders.feeds.window import Window
 from reminders.store.feed_data import (
     PlanStamp,
@@ -182,9 +182,7 @@ class FeedHub:
             return new, touched
         touched = set()
         for pid in changed | gone:
-            for found in (previous.get(pid), entries.get(pid)):
-                if found is not None:
-                    touched |= _keys_of(found)
+            touched |= changed_feeds(previous.get(pid), entries.get(pid))
         return new, touched
 
     def _window(self, now: datetime) -> Window:
@@ -233,12 +231,3 @@ def _items(entry: PlanEntry) -> Iterable[FeedItem]:
     for event in entry.events:
         seen.setdefault(event.item.uid, event.item)
     return seen.values()
-
-
-def _keys_of(entry: PlanEntry) -> set[FeedKey]:
-    keys = {FeedKey(kind, unit) for unit in entry.units for kind in UNIT_KINDS
-            if kind is not FeedKind.FOLLOWED}
-    if entry.plan.standing_unit_id:
-        keys.add(FeedKey(FeedKind.FOLLOWED, entry.plan.standing_unit_id))
-    keys.add(FeedKey(FeedKind.PLAN, str(entry.plan.id)))
-    return keys
