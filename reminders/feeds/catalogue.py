@@ -42,6 +42,7 @@ class Catalogue:
     _unit_plans: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _followed: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _items: dict[str, tuple[int, FeedItem]] = field(default_factory=dict)
+    _routes: dict[tuple[bytes, str], tuple[FeedKey, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for unit in self.units.values():
@@ -60,6 +61,17 @@ class Catalogue:
                 self._items.setdefault(event.item.uid.partition("@")[0], (plan_id, event.item))
         self._unit_plans.update({u: tuple(p) for u, p in unit_plans.items()})
         self._followed.update({u: tuple(p) for u, p in followed.items()})
+        for unit in self.units.values():
+            if unit.active:
+                for kind in UNIT_KINDS:
+                    key = FeedKey(kind, unit.id)
+                    self._routes[(_digest(unit.token), self.slug(key))] = (key, unit.token)
+        for plan_id, entry in self.entries.items():
+            key = FeedKey(FeedKind.PLAN, str(plan_id))
+            digest = _digest(entry.plan.feed_token)
+            # The short form keeps working when a draft's number changes the slug.
+            for slug in (entry.plan.slug, f"ke-hoach-{plan_id}"):
+                self._routes[(digest, slug)] = (key, entry.plan.feed_token)
 
     # --- finding a feed ------------------------------------------------------------------
 
@@ -67,24 +79,14 @@ class Catalogue:
         """The feed a URL names; None for an unknown token or slug (the caller says 404).
 
         The token is found by its hash and then compared in constant time, so response
-        times tell nothing about how much of a guess was right.
+        times tell nothing about how much of a guess was right. This is the hot path of
+        every calendar poll: one hash, one lookup, one comparison.
         """
-        found = self._by_token.get(_digest(token))
+        found = self._routes.get((_digest(token), slug))
         if found is None:
             return None
-        owner_kind, owner = found
-        if owner_kind == "plan":
-            entry = self.entries[int(owner)]
-            if not hmac.compare_digest(entry.plan.feed_token, token):
-                return None
-            key = FeedKey(FeedKind.PLAN, owner)
-            return key if slug == entry.plan.slug or slug == f"ke-hoach-{owner}" else None
-        if not hmac.compare_digest(self.units[owner].token, token):
-            return None
-        for kind in UNIT_KINDS:
-            if slug == self.slug(FeedKey(kind, owner)):
-                return FeedKey(kind, owner)
-        return None
+        key, secret = found
+        return key if hmac.compare_digest(secret, token) else None
 
     def owner_of(self, token: str) -> FeedUnit | FeedPlan | None:
         found = self._by_token.get(_digest(token))
