@@ -53,16 +53,22 @@ def settle_states(conn: Connection, proposed: Mapping[str, FeedState]) -> dict[s
     worker ends up serving the first writer's validators.
     """
     stored = load_states(conn, proposed)
+    new = [{"key": key, "etag": state.etag, "last_modified": state.last_modified}
+           for key, state in proposed.items() if key not in stored]
+    if new:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(feed_states), new)  # one statement: the usual case
+        except IntegrityError:
+            for row in new:  # another worker inserted some: keep its rows, add the rest
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(feed_states).values(**row))
+                except IntegrityError:
+                    pass
     for key, state in proposed.items():
         old = stored.get(key)
-        if old is None:
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(feed_states).values(
-                        key=key, etag=state.etag, last_modified=state.last_modified))
-            except IntegrityError:
-                pass  # another worker recorded it first; its row wins
-        elif old.etag != state.etag:
+        if old is not None and old.etag != state.etag:
             modified = max(state.last_modified, old.last_modified + timedelta(seconds=1))
             conn.execute(update(feed_states)
                          .where(feed_states.c.key == key, feed_states.c.etag == old.etag)
