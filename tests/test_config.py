@@ -51,7 +51,7 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     assert settings.reminders.activity_stages == (
         Stage(days_before=7), Stage(days_before=1), Stage(days_before=0),
     )
-    assert settings.reminders.morning_time == time(7, 30)
+    assert settings.reminders.morning_time == time(8, 0)
     assert settings.office.users == ()
 
 
@@ -466,7 +466,7 @@ def test_describe_settings_lists_every_option(tmp_path: Path) -> None:
     assert names == [*expected, "office.users[0]", "office.users[1]"]
     values = dict(described)
     assert values["reminders.activity_stages"] == "7d, 1d, 0d"
-    assert values["reminders.morning_time"] == "07:30"
+    assert values["reminders.morning_time"] == "08:00"
     assert values["database.echo"] == "false"
     assert "scrypt" not in values["office.users[0]"]
 

@@ -101,6 +101,8 @@ class SmtpSettings:
     timeout_seconds: int = _int(30, 1, 600)
     mail_dir: Path = option(Path("var/mail"), v.path)
     connections: int = _int(4, 1, 64)
+    # A PEM bundle to trust (an office's own mail server CA); empty: the system's store.
+    ca_file: str = option("", v.text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +116,8 @@ class ZaloSettings:
     zns_base_url: str = _url("https://business.openapi.zalo.me")
     bot_token: Secret = _secret()
     bot_base_url: str = _url("https://bot-api.zaloplatforms.com")
+    oa_message_type: str = option("cs", v.choice("cs", "transaction"))
+    zns_template_id: str = option("", v.text)  # empty: no ZNS messages by phone
     timeout_seconds: int = _int(10, 1, 600)
 
 
@@ -128,7 +132,7 @@ class WebhookSettings:
 class ReminderSettings:
     activity_stages: tuple[Stage, ...] = option(_STAGES, v.stages, env=v.env_list)
     deadline_stages: tuple[Stage, ...] = option(_STAGES, v.stages, env=v.env_list)
-    morning_time: time = option(time(7, 30), v.clock_time)
+    morning_time: time = option(time(8, 0), v.clock_time)
     partner_reminders: bool = _bool(True)
     late_change_hours: int = _int(48, 0, 30 * 24)
     tick_seconds: int = _int(30, 1, 3600)
@@ -136,6 +140,7 @@ class ReminderSettings:
     max_attempts: int = _int(8, 1, 100)
     backoff_base_seconds: int = _int(60, 1, _DAY)
     backoff_max_seconds: int = _int(21600, 1, 7 * _DAY)
+    link_valid_days: int = _int(60, 1, 3650)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,1 @@
+"""Published plans → the reminder messages that should exist (pure; see model.py)."""
