@@ -39,6 +39,16 @@ class FixedClock:
         return self._at
 
 
+class OffsetClock:
+    """The real clock shifted to start at a given moment (a rehearsal: `worker --now`)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = ensure_aware(start) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 def ensure_aware(value: datetime) -> datetime:
     """Return ``value`` in UTC; naive datetimes are refused, they are always a bug here."""
     if value.tzinfo is None or value.utcoffset() is None:

@@ -67,6 +67,46 @@ class Contacts:
     zalo_user_ids: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     webhook_url: str | None = None
+    zalo_chat_ids: tuple[str, ...] = ()  # Zalo Bot chats that opted in
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReminderPrefs:
+    """A unit's own reminder settings; None everywhere means the office's defaults."""
+
+    activity_stages: tuple[int, ...] | None = None  # days before, e.g. (3, 0)
+    deadline_stages: tuple[int, ...] | None = None
+    partner_reminders: bool | None = None  # reminders of activities it only joins
+    channels: tuple[Channel, ...] | None = None  # limit to these channels
+
+    def is_default(self) -> bool:
+        return self == ReminderPrefs()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "activity_stages": None if self.activity_stages is None
+            else list(self.activity_stages),
+            "deadline_stages": None if self.deadline_stages is None
+            else list(self.deadline_stages),
+            "partner_reminders": self.partner_reminders,
+            "channels": None if self.channels is None else [c.value for c in self.channels],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object] | None) -> ReminderPrefs:
+        if not data:
+            return cls()
+
+        def ints(key: str) -> tuple[int, ...] | None:
+            value = data.get(key)
+            return None if value is None else tuple(int(v) for v in value)  # type: ignore[attr-defined]
+
+        channels = data.get("channels")
+        partner = data.get("partner_reminders")
+        return cls(activity_stages=ints("activity_stages"), deadline_stages=ints("deadline_stages"),
+                   partner_reminders=None if partner is None else bool(partner),
+                   channels=None if channels is None
+                   else tuple(Channel(str(c)) for c in channels))  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +120,7 @@ class Unit:
     parent: str | None = None
     groups: tuple[str, ...] = ()
     contacts: Contacts = field(default_factory=Contacts)
+    reminders: ReminderPrefs = field(default_factory=ReminderPrefs)
 
     def __post_init__(self) -> None:
         if not check_slug(self.id):

@@ -14,8 +14,10 @@ from reminders import __version__
 from reminders.cli.config_cmd import app as config_app
 from reminders.cli.context import CliState
 from reminders.cli.db_cmd import app as db_app
+from reminders.cli.dispatch_cmd import dispatch, worker
 from reminders.cli.feeds_cmd import app as feeds_app
 from reminders.cli.import_cmd import import_cmd
+from reminders.cli.notify_cmd import app as notify_app
 from reminders.cli.outbox_cmd import app as outbox_app
 from reminders.cli.plans_cmd import app as plans_app
 from reminders.cli.serve_cmd import serve
@@ -37,6 +39,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(notify_app, name="notify")
+app.command("dispatch")(dispatch)
+app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("time")(time_cmd)
 app.command("import")(import_cmd)

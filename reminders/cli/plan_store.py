@@ -6,6 +6,7 @@ from reminders.clock import Clock
 from reminders.config import Settings
 from reminders.domain import PlanStatus
 from reminders.ingest.model import ImportedPlan
+from reminders.replan import planned_text, replan
 from reminders.services import open_store, prepare_store, sync_units
 from reminders.store.plan_changes import SaveResult
 from reminders.store.plan_import import save_imported_plan
@@ -27,11 +28,18 @@ def store_plan(settings: Settings, plan: ImportedPlan, registry: Registry, clock
             result = save_imported_plan(conn, plan, now=clock.now())
             published = publish and set_status(conn, result.plan_id, PlanStatus.PUBLISHED,
                                                now=clock.now()).changed
+            # A re-import of a published plan moves its reminders at once (late changes
+            # are pushed); a draft has none.
+            planned = replan(conn, settings, now=clock.now(), plan_ids=[result.plan_id])
+    reminders = planned_text(planned)
     if published and result.created:
-        return f"Đã lưu và công bố kế hoạch mới #{result.plan_id}; các đơn vị thấy trên lịch."
+        told = f"Đã lưu và công bố kế hoạch mới #{result.plan_id}; các đơn vị thấy trên lịch."
+        return f"{told}\n{reminders}" if planned.applied.changed else told
     told = _told(result)
     if published:
         told += f"\nĐã công bố kế hoạch #{result.plan_id}; các đơn vị thấy trên lịch."
+    if planned.applied.changed:
+        told += f"\n{reminders}"
     return told
 
 

@@ -10,6 +10,7 @@ import typer
 from reminders.cli.context import state
 from reminders.clock import SystemClock
 from reminders.domain import PlanStatus
+from reminders.replan import planned_text, replan
 from reminders.services import open_store, prepare_store
 from reminders.store.plans import (
     STATUS_LABELS,
@@ -91,14 +92,19 @@ def archive(ctx: typer.Context, plan_id: PlanId) -> None:
 
 def _move(ctx: typer.Context, plan_id: int, status: PlanStatus, done: str) -> None:
     now = SystemClock().now()
-    with open_store(state(ctx).settings()) as engine:
+    settings = state(ctx).settings()
+    with open_store(settings) as engine:
         prepare_store(engine)
         with engine.begin() as conn:
             change = set_status(conn, plan_id, status, now=now)
             plan = get_plan(conn, plan_id)
+            planned = replan(conn, settings, now=now, plan_ids=[plan_id]) if change.changed \
+                else None
     name = _name(plan) if plan else f"#{plan_id}"
     if change.changed:
         typer.echo(f"{done} kế hoạch {name}.")
+        if planned is not None and planned.applied.changed:
+            typer.echo(planned_text(planned))
     else:
         typer.echo(f"Kế hoạch {name} đã ở trạng thái {_STATUS[status]}; không có gì thay đổi.")
 

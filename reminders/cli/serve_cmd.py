@@ -36,6 +36,7 @@ def serve(
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # APScheduler logs every run of the tick at INFO; /healthz shows the tick instead.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry the Zalo Bot token
     services = build(settings)
     bind_host = host or settings.service.host
     bind_port = port or settings.service.port

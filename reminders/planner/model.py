@@ -11,12 +11,39 @@ as one message (coalesce.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from reminders.domain import Channel
+
+KEY_LIMIT = 255  # the outbox's key column
+
+
+def reminder_key(uid: str, day: date, unit_id: str, stage: int | None, channel: Channel) -> str:
+    """'r:{uid}:{day}:{unit}:{N}d:{channel}'; stage None gives an immediate reminder's key
+    ('...:now:...'), sent when an item appears too close for its stages."""
+    label = "now" if stage is None else f"{stage}d"
+    return _fit(uid, lambda u: f"r:{u}:{day.isoformat()}:{unit_id}:{label}:{channel.value}")
+
+
+def change_key(uid: str, unit_id: str, channel: Channel, fingerprint: str) -> str:
+    """'c:{uid}:{unit}:{channel}:{fingerprint of the new facts, or "cancelled"}'."""
+    return _fit(uid, lambda u: f"c:{u}:{unit_id}:{channel.value}:{fingerprint}")
+
+
+def is_immediate_key(key: str) -> bool:
+    """Whether a key is an immediate reminder's (stage None), not a stage's."""
+    parts = key.rsplit(":", 2)
+    return key.startswith("r:") and len(parts) == 3 and parts[1] == "now"
+
+
+def _fit(uid: str, build: Callable[[str], str]) -> str:
+    # Keys stay readable (the uid as is) unless a very long uid would not fit the column.
+    key = build(uid)
+    return key if len(key) <= KEY_LIMIT else build(hashlib.sha256(uid.encode()).hexdigest()[:32])
 
 
 class MessageKind(StrEnum):
@@ -141,3 +168,11 @@ class Reconciliation:
     insert: tuple[Reminder, ...] = ()
     reschedule: tuple[tuple[int, Reminder], ...] = ()  # (row id, the row as it should be)
     cancel: tuple[int, ...] = ()  # pending rows whose item, day, unit or stage is gone
+    # Cancelled rows whose key is wanted again (an item moved away and back) and still due:
+    # set them pending with this due_at and payload (their key forbids a second insert).
+    revive: tuple[tuple[int, Reminder], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to do: the outbox already holds what should exist."""
+        return not (self.insert or self.reschedule or self.cancel or self.revive)

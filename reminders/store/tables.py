@@ -72,6 +72,9 @@ units = Table(
     Column("feed_token", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False, server_default=true()),
     *_stamps(),
+    # Zalo Bot chats that opted in, and the unit's own reminder settings (0004).
+    Column("zalo_chat_ids", JSONType, nullable=False, server_default=text("'[]'")),
+    Column("reminder_prefs", JSONType, nullable=True),
 )
 
 unit_groups = Table(
@@ -301,6 +304,11 @@ deliveries = Table(
     Column("payload", JSONType, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime(), nullable=True),
+    # What the planner compares on a re-import (0004); empty for test messages.
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="SET NULL"), nullable=True,
+           index=True),
+    Column("item_uid", String(200), nullable=True),
+    Column("occurrence", Date, nullable=True),
     Index(None, "status", "next_attempt_at"),
     _one_of("channel", [c.value for c in Channel]),
     _one_of("status", [s.value for s in DeliveryStatus]),

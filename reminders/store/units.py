@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from reminders.clock import ensure_aware
-from reminders.domain import Contacts, Group, Unit, UnitKind
+from reminders.domain import Contacts, Group, ReminderPrefs, Unit, UnitKind
 from reminders.errors import StoreError
 from reminders.store.tables import group_members, unit_groups, units
 
@@ -162,6 +162,8 @@ def _unit_values(unit: Unit) -> dict[str, Any]:
         "zalo_user_ids": list(unit.contacts.zalo_user_ids),
         "phones": list(unit.contacts.phones),
         "webhook_url": unit.contacts.webhook_url,
+        "zalo_chat_ids": list(unit.contacts.zalo_chat_ids),
+        "reminder_prefs": None if unit.reminders.is_default() else unit.reminders.to_json(),
     }
 
 
@@ -223,7 +225,9 @@ def _stored_unit(row: RowMapping, groups: set[str]) -> StoredUnit:
                 zalo_user_ids=tuple(row["zalo_user_ids"]),
                 phones=tuple(row["phones"]),
                 webhook_url=row["webhook_url"],
+                zalo_chat_ids=tuple(row["zalo_chat_ids"] or ()),
             ),
+            reminders=ReminderPrefs.from_json(row["reminder_prefs"]),
         )
     except ValueError as exc:
         raise StoreError(f"đơn vị '{row['id']}' trong cơ sở dữ liệu không hợp lệ: {exc}") from exc

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from reminders.domain import Contacts, Group, Unit, UnitKind
+from reminders.config.values import InvalidValue, stages
+from reminders.domain import Channel, Contacts, Group, ReminderPrefs, Unit, UnitKind
 from reminders.errors import RegistryError
 from reminders.tomlfile import TomlLines, load_toml, parse_toml
 
 _UNIT_FIELDS = {
     "id", "name", "kind", "aliases", "parent", "groups",
-    "emails", "zalo_user_ids", "phones", "webhook_url",
+    "emails", "zalo_user_ids", "phones", "webhook_url", "zalo_chat_ids",
+    "activity_stages", "deadline_stages", "partner_reminders", "channels",
 }
 _GROUP_FIELDS = {"id", "name", "aliases", "parent"}
 _TOP_LEVEL = {"unit", "group"}
@@ -109,6 +111,7 @@ def _unit(raw: Any, index: int, source: str, lines: TomlLines) -> Unit:
         zalo_user_ids=_texts(fields, "zalo_user_ids", "unit", index, source, lines),
         phones=_texts(fields, "phones", "unit", index, source, lines),
         webhook_url=_text(fields, "webhook_url", "unit", index, source, lines, required=False),
+        zalo_chat_ids=_texts(fields, "zalo_chat_ids", "unit", index, source, lines),
     )
     for email in contacts.emails:
         if "@" not in email or any(c.isspace() for c in email):
@@ -125,9 +128,38 @@ def _unit(raw: Any, index: int, source: str, lines: TomlLines) -> Unit:
             parent=_text(fields, "parent", "unit", index, source, lines, required=False),
             groups=_texts(fields, "groups", "unit", index, source, lines),
             contacts=contacts,
+            reminders=_prefs(fields, index, source, lines),
         ),
         "unit", index, fields, source, lines,
     )
+
+
+def _prefs(fields: Mapping[str, Any], index: int, source: str,
+           lines: TomlLines) -> ReminderPrefs:
+    """A unit's own reminder settings (stages per kind, partner reminders, channels)."""
+    found: dict[str, Any] = {}
+    for key in ("activity_stages", "deadline_stages"):
+        if key in fields:
+            try:
+                found[key] = tuple(s.days_before for s in stages(fields[key]))
+            except InvalidValue as exc:
+                raise RegistryError(f"trường '{key}': {exc.reason}", file=source,
+                                    line=lines.key("unit", key, index), text=exc.text) from None
+    if "partner_reminders" in fields:
+        if not isinstance(fields["partner_reminders"], bool):
+            raise RegistryError("trường 'partner_reminders' phải là true hoặc false",
+                                file=source, line=lines.key("unit", "partner_reminders", index))
+        found["partner_reminders"] = fields["partner_reminders"]
+    if "channels" in fields:
+        names = _texts(fields, "channels", "unit", index, source, lines)
+        allowed = {c.value for c in Channel}
+        for name in names:
+            if name not in allowed:
+                raise RegistryError(
+                    f"kênh '{name}' không hợp lệ (chọn trong: {', '.join(sorted(allowed))})",
+                    file=source, line=lines.key("unit", "channels", index), text=name)
+        found["channels"] = tuple(Channel(n) for n in names)
+    return ReminderPrefs(**found)
 
 
 def _group(raw: Any, index: int, source: str, lines: TomlLines) -> Group:

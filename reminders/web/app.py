@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -22,8 +23,9 @@ from reminders.config import Settings
 from reminders.feeds.export import Exporter
 from reminders.feeds.fetchlog import FetchLog
 from reminders.feeds.hub import FeedHub, FeedSettingsView
-from reminders.scheduler import Heartbeat, start_scheduler
-from reminders.services import Services
+from reminders.replan import Replanner
+from reminders.scheduler import Heartbeat, Step, start_scheduler
+from reminders.services import Services, build_dispatcher
 from reminders.store.feed_states import last_fetches
 from reminders.web.feeds import FeedRoutes
 
@@ -40,6 +42,17 @@ def hub_for(settings: Settings, engine: Engine, *, everything: bool = False,
                             days_back=None if everything else f.days_back,
                             days_ahead=None if everything else f.days_ahead)
     return FeedHub(engine, view, persist=not everything if persist is None else persist)
+
+
+def delivery_steps(services: Services) -> list[tuple[str, Step]]:
+    """The tick's work: plan what changed, then send what is due (each in the tick's thread)."""
+    replanner = Replanner(services.engine, services.settings)
+    dispatcher = build_dispatcher(services.settings, services.engine, services.clock)
+
+    def dispatch(now: datetime) -> object:
+        return asyncio.run(dispatcher.run_due(now))
+
+    return [("lập lịch nhắc", replanner.step), ("gửi tin nhắc", dispatch)]
 
 
 def create_app(services: Services, *, run_scheduler: bool = True,
@@ -78,6 +91,7 @@ def create_app(services: Services, *, run_scheduler: bool = True,
         await anyio.to_thread.run_sync(refresh_feeds)
         scheduler = None
         if run_scheduler:
+            heartbeat.steps[:] = delivery_steps(services)
             scheduler = start_scheduler(
                 heartbeat, services.clock, settings.reminders.tick_seconds
             )
