@@ -319,6 +319,20 @@ async def test_plain_smtp_without_tls(tmp_path: Path, clock: FixedClock) -> None
     assert str(server.messages[0]["Subject"]) == SUBJECT
 
 
+async def test_sink_without_parsing_still_lists_keys(tmp_path: Path, clock: FixedClock) -> None:
+    server = SmtpServer(cert_dir=tmp_path, tls=False, auth=False, parse=False)
+    server.start()
+    try:
+        async with SmtpSender(server.settings(connections=1), clock=clock) as sender:
+            await asyncio.gather(*(sender.send(outgoing(f"k-{n}")) for n in range(20)))
+    finally:
+        server.stop()
+    assert server.count() == 20
+    assert server.keys() == [f"k-{n}" for n in range(20)]  # one connection keeps the order
+    assert server.connections == 1
+    assert server.messages[3]["X-Reminders-Key"] == "k-3"
+
+
 # --- .eml files --------------------------------------------------------------------------
 
 

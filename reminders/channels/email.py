@@ -96,7 +96,7 @@ class SmtpSender:
         s = self._settings
         if self._local_hostname is None:
             self._local_hostname = await asyncio.to_thread(socket.getfqdn)
-        client = aiosmtplib.SMTP(
+        client = _Client(
             hostname=s.host, port=s.port, timeout=s.timeout_seconds,
             use_tls=s.tls == "tls", start_tls=s.tls == "starttls",
             tls_context=self._tls_context, local_hostname=self._local_hostname,
@@ -124,7 +124,7 @@ class SmtpSender:
     async def _transact(self, client: aiosmtplib.SMTP, to: tuple[str, ...], raw: bytes, *,
                         reused: bool) -> None:
         """One MAIL/RCPT/DATA; the connection goes back to the pool unless it broke."""
-        keep, transport = False, client.transport
+        keep = False
         try:
             refused, _ = await client.sendmail(self._envelope_from, list(to), raw)
             keep = True
@@ -157,7 +157,7 @@ class SmtpSender:
             if keep:
                 self._idle.append(client)
             else:
-                await _discard(client, transport)
+                await _discard(client)
         for address, reply in refused.items():
             log.warning("máy chủ thư từ chối địa chỉ %s: %s %s (thư vẫn gửi tới địa chỉ khác)",
                         address, reply.code, reply.message)
@@ -182,13 +182,12 @@ class SmtpSender:
         return SendError(text, permanent=False)
 
     async def _quit(self, client: aiosmtplib.SMTP) -> None:
-        transport = client.transport
         try:
             await client.quit()
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             pass  # the batch is over either way
         finally:
-            await _discard(client, transport)
+            await _discard(client)
 
 
 class EmlSender:
@@ -246,20 +245,24 @@ class _Stale(Exception):
     """A reused connection turned out dead before the server answered."""
 
 
-async def _discard(client: aiosmtplib.SMTP,
-                   transport: asyncio.BaseTransport | None = None) -> None:
-    """Close a connection now: abort, not a TLS goodbye that needs the loop for a while.
+class _Client(aiosmtplib.SMTP):
+    """aiosmtplib's client, closing at once: abort instead of a TLS goodbye.
 
-    ``transport`` is the connection's as it was before a command that may have closed it
-    politely (QUIT, a timeout): aiosmtplib then forgets it while its TLS shutdown goes on.
+    aiosmtplib closes a TLS line politely (close_notify, then wait for the peer) and forgets
+    it meanwhile; a loop that ends soon after (asyncio.run in a command, a test) leaves that
+    socket open. After QUIT or an error there is nothing left to say on the line.
     """
-    transport = transport or client.transport
+
+    def close(self) -> None:
+        transport = self.transport
+        super().close()
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
+
+
+async def _discard(client: aiosmtplib.SMTP) -> None:
     client.close()
-    if isinstance(transport, asyncio.Transport):
-        transport.abort()
-    # One turn of the loop runs the socket's close callback; a loop that ends right after
-    # (asyncio.run in a command, a test) would otherwise leave the socket open.
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn of the loop runs the socket's close callback
 
 
 def _reply(exc: aiosmtplib.SMTPResponseException) -> str:
