@@ -7,6 +7,7 @@ import email.policy
 import logging
 import re
 import socket
+import ssl
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from reminders.clock import FixedClock
 from reminders.config.schema import SmtpSettings
 from reminders.config.values import Secret
 from reminders.domain import Channel
+from reminders.errors import ConfigError
 from tests.smtp_server import SmtpServer, smtp_server_fixture  # noqa: F401
 
 pytestmark = pytest.mark.anyio
@@ -247,8 +249,6 @@ async def test_untrusted_certificate_is_transient_and_names_ca_file(
 
 
 async def test_tls_context_passed_in_is_used(smtp_server: SmtpServer, clock: FixedClock) -> None:
-    import ssl
-
     context = ssl.create_default_context(cafile=str(smtp_server.ca_file))
     async with SmtpSender(smtp_server.settings(ca_file=""), clock=clock,
                           tls_context=context) as sender:
@@ -309,14 +309,20 @@ async def test_implicit_tls(tmp_path: Path, clock: FixedClock) -> None:
 
 async def test_plain_smtp_without_tls(tmp_path: Path, clock: FixedClock) -> None:
     server = SmtpServer(cert_dir=tmp_path, tls=False, auth=False)
+    dotted = ".\n..two dots\n.one dot\nend.\n"  # ASCII goes 7bit: SMTP doubles leading dots
     server.start()
     try:
         async with SmtpSender(server.settings(), clock=clock) as sender:
-            await sender.send(outgoing())
+            await sender.send(outgoing(text=dotted, html=""))
     finally:
         server.stop()
     assert server.settings().tls == "none"
-    assert str(server.messages[0]["Subject"]) == SUBJECT
+    [msg] = server.messages
+    assert msg["Content-Transfer-Encoding"] == "7bit"
+    assert body(msg) == dotted
+    assert server.envelopes[0].raw == build_email(
+        outgoing(text=dotted, html=""), from_address=FROM, date=NOW,
+        message_id=message_id_for(outgoing().key, "example.vn"))
 
 
 async def test_sink_without_parsing_still_lists_keys(tmp_path: Path, clock: FixedClock) -> None:
@@ -370,6 +376,14 @@ async def test_eml_write_failure_leaves_nothing(tmp_path: Path, clock: FixedCloc
     assert not caught.value.permanent
     assert caught.value.message.startswith(f"không ghi được thư vào {tmp_path}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unreadable_ca_file_stops_at_start(tmp_path: Path, clock: FixedClock) -> None:
+    missing = tmp_path / "khong-co.pem"
+    with pytest.raises(ConfigError) as caught:
+        SmtpSender(SmtpSettings(host="127.0.0.1", ca_file=str(missing)), clock=clock)
+    assert str(caught.value).startswith("không đọc được tệp chứng chỉ smtp.ca_file")
+    assert caught.value.text == str(missing)
 
 
 def test_email_sender_picks_files_without_a_host(tmp_path: Path, clock: FixedClock) -> None:
@@ -445,10 +459,13 @@ def test_any_name_or_subject_makes_only_our_headers(name: str, subject: str, key
         assert got == [want, want]
     else:  # very long names are cut on a character boundary
         assert all(want.startswith(g) and len(g.encode()) > 400 for g in got)
-    parts = [msg] if not html else list(msg.iter_parts())
-    assert body(cast(EmailMessage, parts[0])) == _expected_body(text)
+    assert raw.endswith(b"\r\n")
     if html:
-        assert body(cast(EmailMessage, parts[1])) == _expected_body(html)
+        plain, rich = msg.iter_parts()
+        assert body(cast(EmailMessage, plain)) == _expected_body(text)
+        assert body(cast(EmailMessage, rich)) == _expected_body(html)
+    else:  # a single 7bit part gets the line end SMTP would add
+        assert body(msg) in (_expected_body(text), _expected_body(text) + "\n")
 
 
 def _expected_body(value: str) -> str:

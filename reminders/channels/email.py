@@ -27,12 +27,16 @@ from reminders.channels.mime import build_email, clean_name, mailbox_address, me
 from reminders.clock import Clock, local
 from reminders.config.schema import SmtpSettings
 from reminders.domain import Channel
+from reminders.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 
 class SmtpSender:
-    """Sends each message to all of its recipient's addresses; returns its Message-ID."""
+    """Sends each message to all of its recipient's addresses; returns its Message-ID.
+
+    Raises ConfigError at construction when ``settings.ca_file`` cannot be read.
+    """
 
     channel = Channel.EMAIL
 
@@ -47,7 +51,11 @@ class SmtpSender:
         self._domain = self._envelope_from.rpartition("@")[2]
         if tls_context is None and settings.tls != "none":
             # Built now, so a wrong ca_file stops the service at start, not at the first send.
-            tls_context = ssl.create_default_context(cafile=settings.ca_file or None)
+            try:
+                tls_context = ssl.create_default_context(cafile=settings.ca_file or None)
+            except OSError as exc:  # ssl.SSLError is one too
+                raise ConfigError(f"không đọc được tệp chứng chỉ smtp.ca_file ({exc})",
+                                  text=settings.ca_file) from exc
         self._tls_context = tls_context
         self._local_hostname: str | None = None
         self._idle: list[aiosmtplib.SMTP] = []

@@ -1,9 +1,9 @@
 """Rendered message → RFC 5322 bytes: multipart/alternative text + HTML in UTF-8, built by hand.
 
-Python's ``EmailMessage.as_bytes`` costs about 1 ms a message; writing the few headers and
-parts we need directly is some 20 times faster and gives the same bytes for the same input,
-so a message can be compared to a saved file. Every value that reaches a header is cleaned
-of control characters first: a unit name or subject can never start a header of its own.
+Python's ``EmailMessage.as_bytes`` costs a millisecond or more a message; writing the few
+headers and parts we need directly is over twenty times faster, and gives the same bytes for
+the same input, so a message can be compared to a saved file. Every value that reaches a
+header is cleaned of control characters first: a name or subject never starts a header.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def build_email(message: Outgoing, *, from_address: str, date: datetime,
     ).encode()
     text = _part("plain", message.text)
     if not message.html:
-        return head + text
+        # SMTP ends the data with CRLF anyway; an .eml file gets the same bytes.
+        return head + text if text.endswith(b"\r\n") else head + text + b"\r\n"
     html = _part("html", message.html)
     boundary = f"=_rem_{digest[32:56]}".encode("ascii")
     # A 7bit part could hold the boundary line itself; then make the boundary longer.
