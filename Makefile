@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/import.py
 	$(VENV)/bin/python bench/generalise.py
 	$(VENV)/bin/python bench/feeds.py
+	$(VENV)/bin/python bench/dispatch.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/js/node_modules

@@ -118,7 +118,7 @@ def test_two_dispatcher_processes_on_one_postgres_never_send_a_message_twice(
         processes.append(subprocess.Popen(command, env=env, cwd=tmp_path,
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE))
     for process in processes:
-        out, err = process.communicate(timeout=300)
+        _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err.decode()
 
     received = Counter(sink.keys())

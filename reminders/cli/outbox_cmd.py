@@ -126,5 +126,6 @@ def preview_cmd(
         typer.echo(f"{local(m.due_at):%d/%m/%Y %H:%M}  {m.channel.value:7}  {m.unit_name} "
                    f"({', '.join(m.to) or 'chưa có địa chỉ'})")
         for e in m.entries:
-            stage = "ngay" if e.stage is None else f"trước {e.stage} ngày"
+            stage = ("gửi ngay" if e.stage is None else "trong ngày" if e.stage == 0
+                     else f"trước {e.stage} ngày")
             typer.echo(f"    • {e.item.title} — {e.item.time_text} [{stage}; {e.status}]")

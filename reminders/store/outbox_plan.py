@@ -67,9 +67,11 @@ def insert_reminders(conn: Connection, reminders: Iterable[Reminder], now: datet
     inserted = 0
     for start in range(0, len(rows), 500):
         chunk = rows[start:start + 500]
+        # RETURNING counts the rows really inserted: an executemany's rowcount is -1 on
+        # PostgreSQL (psycopg), which summed to a negative "thêm" in the reports.
         statement = dialect.insert(deliveries).on_conflict_do_nothing(
-            index_elements=["idempotency_key"])
-        inserted += conn.execute(statement, chunk).rowcount
+            index_elements=["idempotency_key"]).returning(deliveries.c.id)
+        inserted += len(conn.execute(statement, chunk).all())
     return inserted
 
 
