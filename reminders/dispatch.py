@@ -26,13 +26,13 @@ from reminders.planner.reach import Reach, unit_channels
 from reminders.render import Entry, Renderer
 from reminders.store.outbox import (
     DeliveryRow,
+    OutcomeWriter,
     add_fallback,
     claim_due,
     mark_failed,
     mark_retry,
-    mark_sent,
 )
-from reminders.store.units import feed_token, get_unit
+from reminders.store.units import get_unit, units_for_sending
 
 log = logging.getLogger(__name__)
 
@@ -121,14 +121,15 @@ class Dispatcher:
     async def run_due(self, now: datetime) -> DispatchReport:
         """Send everything due at `now`, batch after batch, until nothing due is left."""
         report = DispatchReport()
-        units: dict[str, tuple[Unit, str | None] | None] = {}
         failures: dict[Channel, int] = dict.fromkeys(self.senders, 0)
         async with AsyncExitStack() as stack:
             opened: dict[Channel, tuple[Sender, asyncio.Semaphore]] = {}
+            writer = OutcomeWriter(stack.enter_context(self.engine.connect()))
             while True:
                 with self.engine.begin() as conn:
                     rows = claim_due(conn, now=now, worker=self.worker, lease=self.lease,
                                      limit=self.batch_size)
+                    units = units_for_sending(conn, {r.unit_id for r in rows})
                 if not rows:
                     break
                 report.claimed += len(rows)
@@ -139,14 +140,13 @@ class Dispatcher:
                         sender = await stack.enter_async_context(self.senders[channel])
                         opened[channel] = (sender, asyncio.Semaphore(sender.concurrency))
                     tasks.append(self._deliver(message, opened.get(channel), units, failures,
-                                               now, report))
+                                               writer, now, report))
                 await asyncio.gather(*tasks)
         return report
 
     async def _deliver(self, message: _Message, sender: tuple[Sender, asyncio.Semaphore] | None,
-                       units: dict[str, tuple[Unit, str | None] | None],
-                       failures: dict[Channel, int], now: datetime,
-                       report: DispatchReport) -> None:
+                       units: Mapping[str, tuple[Unit, str]], failures: dict[Channel, int],
+                       writer: OutcomeWriter, now: datetime, report: DispatchReport) -> None:
         first = message.first
         try:
             if sender is None:
@@ -154,7 +154,10 @@ class Dispatcher:
             if failures.get(first.channel, 0) >= _BREAKER:
                 raise SendError(report.errors[-1] if report.errors else "kênh đang lỗi",
                                 permanent=False)
-            unit = self._unit(first.unit_id, units)
+            unit = units.get(first.unit_id)
+            if unit is None:
+                raise SendError(f"không có đơn vị '{first.unit_id}' trong danh mục",
+                                permanent=True)
             outgoing = self.renderer.render(
                 kind=MessageKind(first.kind), channel=first.channel, key=first.key,
                 recipient=_recipient(unit[0]), feed_token=unit[1], entries=_entries(message),
@@ -170,25 +173,12 @@ class Dispatcher:
             self._failed(message, SendError(f"lỗi nội bộ: {exc}", permanent=True), now, report)
             return
         failures[first.channel] = 0
-        with self.engine.begin() as conn:
-            held = mark_sent(conn, message.ids, worker=self.worker, provider_id=provider_id,
-                             at=now)
+        held = writer.sent(message.ids, worker=self.worker, provider_id=provider_id, at=now)
         report.sent += held
         report.messages += 1
         report.lost += len(message.rows) - held
         if self.on_sent is not None:
             self.on_sent(first, provider_id)
-
-    def _unit(self, unit_id: str, cache: dict[str, tuple[Unit, str | None] | None]
-              ) -> tuple[Unit, str | None]:
-        if unit_id not in cache:
-            with self.engine.connect() as conn:
-                stored = get_unit(conn, unit_id)
-                cache[unit_id] = (stored.unit, feed_token(conn, unit_id)) if stored else None
-        found = cache[unit_id]
-        if found is None:
-            raise SendError(f"không có đơn vị '{unit_id}' trong danh mục", permanent=True)
-        return found
 
     def _failed(self, message: _Message, exc: SendError, now: datetime,
                 report: DispatchReport) -> None:

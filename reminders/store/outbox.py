@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from reminders.domain import Channel, DeliveryStatus
@@ -188,3 +188,30 @@ def record_direct(conn: Connection, *, key: str, unit_id: str, channel: Channel,
     key_row = result.inserted_primary_key
     assert key_row is not None
     return int(key_row[0])
+
+
+_HELD_ONE = and_(deliveries.c.id == bindparam("row_id"), deliveries.c.status == _CLAIMED,
+                 deliveries.c.claimed_by == bindparam("worker"))
+_SENT = update(deliveries).where(_HELD_ONE).values(
+    status=DeliveryStatus.SENT.value, sent_at=bindparam("at"),
+    provider_message_id=bindparam("provider_id"), lease_until=None, last_error=None)
+
+
+class OutcomeWriter:
+    """Records sent messages one commit each on a connection held for a dispatch run.
+
+    Each message is committed on its own, so a crash leaves only the message in flight
+    unrecorded; holding the connection and a prepared statement makes that commit about
+    five times cheaper than a fresh transaction per message (bench/dispatch.py).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def sent(self, ids: Sequence[int], *, worker: str, provider_id: str, at: datetime) -> int:
+        held = 0
+        for row_id in ids:
+            held += self._conn.execute(_SENT, {"row_id": row_id, "worker": worker, "at": at,
+                                               "provider_id": provider_id[:255]}).rowcount
+        self._conn.commit()
+        return held
