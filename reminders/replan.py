@@ -22,6 +22,7 @@ from reminders.planner.reach import Reach, planner_units
 from reminders.planner.reconcile import reconcile
 from reminders.store.feed_data import load_plans, plan_stamps
 from reminders.store.outbox_plan import Applied, apply, stored_rows
+from reminders.store.reports import SyncedExpected, sync_expected
 from reminders.store.tables import deliveries, group_members, units
 from reminders.store.units import list_units
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 class ReplanReport:
     plans: int
     applied: Applied
+    expected: SyncedExpected = field(default_factory=SyncedExpected)
 
 
 def replan(conn: Connection, settings: Settings, *, now: datetime,
@@ -55,10 +57,12 @@ def replan(conn: Connection, settings: Settings, *, now: datetime,
     wanted = desired(load_plans(conn, ids & published), found, policy, now=now)
     decision = reconcile(wanted, stored_rows(conn, ids), policy, now=now)
     applied = apply(conn, decision, now)
+    # Who owes which report follows the same plans and the same registry.
+    expected = sync_expected(conn, ids & published)
     if applied.inserted or applied.rescheduled or applied.cancelled or applied.revived:
         log.info("lập lịch nhắc cho %d kế hoạch: thêm %d, dời %d, hủy %d tin", len(ids),
                  applied.inserted, applied.rescheduled, applied.cancelled)
-    return ReplanReport(plans=len(ids), applied=applied)
+    return ReplanReport(plans=len(ids), applied=applied, expected=expected)
 
 
 def planned_text(report: ReplanReport) -> str:

@@ -75,6 +75,17 @@ class DaySpan:
     time: str | None = None  # "HH:MM"
 
 
+def plan_label(number: str | None, issued: date | None, issuer: str) -> str:
+    """'Kế hoạch số 249/KH-UBND ngày 20/09/2022 của UBND quận Thanh Xuân'."""
+    parts = ["Kế hoạch"]
+    parts.append(f"số {number}" if number else "(chưa có số)")
+    if issued:
+        parts.append(f"ngày {issued:%d/%m/%Y}")
+    if issuer:
+        parts.append(f"của {issuer}")
+    return " ".join(parts)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedPlan:
     """A published plan as feeds show it."""
@@ -92,13 +103,7 @@ class FeedPlan:
     @property
     def label(self) -> str:
         """'Kế hoạch số 249/KH-UBND ngày 20/09/2022 của UBND quận Thanh Xuân'."""
-        parts = ["Kế hoạch"]
-        parts.append(f"số {self.number}" if self.number else "(chưa có số)")
-        if self.issued:
-            parts.append(f"ngày {self.issued:%d/%m/%Y}")
-        if self.issuer:
-            parts.append(f"của {self.issuer}")
-        return " ".join(parts)
+        return plan_label(self.number, self.issued, self.issuer)
 
     @property
     def slug(self) -> str:
