@@ -80,7 +80,7 @@ def sync_expected(conn: Connection, plan_ids: Collection[int] | None = None) -> 
                     deadlines.c.removed_at.is_(None)))
     if plan_ids is not None:
         query = query.where(deadlines.c.plan_id.in_(sorted(plan_ids)))
-    occurrence_deadline = dict(conn.execute(query).tuples().all())
+    occurrence_deadline: dict[int, int] = {oid: did for oid, did in conn.execute(query)}
     if not occurrence_deadline:
         return SyncedExpected()
     wanted_by_deadline = _reporters(conn, set(occurrence_deadline.values()))
@@ -92,9 +92,9 @@ def sync_expected(conn: Connection, plan_ids: Collection[int] | None = None) -> 
         .where(expected_reports.c.occurrence_id.in_(sorted(occurrence_deadline))))
     for rid, oid, unit_id, exempt, added in rows:
         stored[oid][unit_id] = (rid, exempt, added)
-    answered = set(conn.execute(
+    answered = {(oid, unit_id) for oid, unit_id in conn.execute(
         select(submissions.c.occurrence_id, submissions.c.unit_id)
-        .where(submissions.c.occurrence_id.in_(sorted(occurrence_deadline)))).tuples().all())
+        .where(submissions.c.occurrence_id.in_(sorted(occurrence_deadline))))}
     new: list[dict[str, object]] = []
     stale: list[int] = []
     for oid, did in sorted(occurrence_deadline.items()):
