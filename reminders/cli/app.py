@@ -20,6 +20,7 @@ from reminders.cli.import_cmd import import_cmd
 from reminders.cli.notify_cmd import app as notify_app
 from reminders.cli.outbox_cmd import app as outbox_app
 from reminders.cli.plans_cmd import app as plans_app
+from reminders.cli.reports_cmd import app as reports_app
 from reminders.cli.serve_cmd import serve
 from reminders.cli.time_cmd import time_cmd
 from reminders.cli.units_cmd import app as units_app
@@ -40,6 +41,7 @@ app.add_typer(plans_app, name="plans")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(notify_app, name="notify")
+app.add_typer(reports_app, name="reports")
 app.command("dispatch")(dispatch)
 app.command("worker")(worker)
 app.command("serve")(serve)

@@ -43,6 +43,7 @@ class ReportPlan:
     issuer: str
     issued: date | None
     title: str
+    place: str
     status: PlanStatus
     standing_unit_id: str | None
     standing_name: str | None
@@ -141,8 +142,8 @@ def load_reports(conn: Connection, plan_ids: Collection[int] | None = None, *,
         plan_query = plan_query.where(plans.c.id.in_(sorted(plan_ids)))
     found_plans = tuple(
         ReportPlan(id=r.id, number=r.number, issuer=r.issuer, issued=r.issued, title=r.title,
-                   status=PlanStatus(r.status), standing_unit_id=r.standing_unit_id,
-                   standing_name=r.standing_name)
+                   place=r.place, status=PlanStatus(r.status),
+                   standing_unit_id=r.standing_unit_id, standing_name=r.standing_name)
         for r in conn.execute(plan_query))
     ids = [p.id for p in found_plans]
     occurrences = tuple(
