@@ -112,6 +112,11 @@ class Submission:
     def active(self) -> bool:
         return self.withdrawn_at is None
 
+    def standing_at(self, now: datetime) -> bool:
+        """Recorded by `now` and not withdrawn by then: states are as of a moment, so a
+        view of the past (or a rehearsal with --now) ignores what came later."""
+        return self.at <= now and (self.withdrawn_at is None or self.withdrawn_at > now)
+
 
 @dataclass(frozen=True, slots=True)
 class Rules:
@@ -230,9 +235,11 @@ class PlanReports:
 
 
 def cell_state(expectation: Expectation, submissions: Sequence[Submission], due: date,
-               today: date, rules: Rules) -> Cell:
-    """The state of one unit's report; `submissions` are that unit's for the occurrence."""
-    active = sorted((s for s in submissions if s.active), key=lambda s: (s.at, s.id))
+               now: datetime, rules: Rules) -> Cell:
+    """The state of one unit's report at `now`; `submissions` are that unit's for the
+    occurrence."""
+    today = local(now).date()
+    active = sorted((s for s in submissions if s.standing_at(now)), key=lambda s: (s.at, s.id))
     report = next((s for s in active if s.kind is SubmissionKind.SUBMITTED), None)
     seen = next((s for s in active if s.kind is SubmissionKind.SEEN), None)
     base = Cell(occurrence_id=expectation.occurrence_id, unit_id=expectation.unit_id,
@@ -269,14 +276,13 @@ def figures_of(cells: Iterable[Cell]) -> Figures:
 def occurrence_status(occurrence: Occurrence, expectations: Iterable[Expectation],
                       submissions: Iterable[Submission], *, now: datetime,
                       rules: Rules) -> OccurrenceStatus:
-    today = local(now).date()
     due = rules.effective_due(occurrence.due_date)
     by_unit: dict[str, list[Submission]] = defaultdict(list)
     for s in submissions:
         if s.occurrence_id == occurrence.id:
             by_unit[s.unit_id].append(s)
     cells = tuple(sorted(
-        (cell_state(e, by_unit.get(e.unit_id, ()), due, today, rules)
+        (cell_state(e, by_unit.get(e.unit_id, ()), due, now, rules)
          for e in expectations if e.occurrence_id == occurrence.id),
         key=lambda c: (_sort_name(c.unit_name), c.unit_id)))
     return OccurrenceStatus(occurrence=occurrence, due=due, moved=due != occurrence.due_date,
