@@ -34,6 +34,17 @@ def change_key(uid: str, unit_id: str, channel: Channel, fingerprint: str) -> st
     return _fit(uid, lambda u: f"c:{u}:{unit_id}:{channel.value}:{fingerprint}")
 
 
+def nudge_key(uid: str, day: date, unit_id: str, label: str, channel: Channel) -> str:
+    """'n:{uid}:{day}:{unit}:{label}:{channel}': label is the nudge's number, or
+    'manual-{UTC stamp}' for one the office sent by hand."""
+    return _fit(uid, lambda u: f"n:{u}:{day.isoformat()}:{unit_id}:{label}:{channel.value}")
+
+
+def digest_key(unit_id: str, day: date, channel: Channel) -> str:
+    """'d:{unit}:{day}:{channel}': one digest a day per standing office and channel."""
+    return f"d:{unit_id}:{day.isoformat()}:{channel.value}"[:KEY_LIMIT]
+
+
 def is_immediate_key(key: str) -> bool:
     """Whether a key is an immediate reminder's (stage None), not a stage's."""
     parts = key.rsplit(":", 2)
@@ -52,6 +63,8 @@ class MessageKind(StrEnum):
     REMINDER = "reminder"  # before an activity or a deadline ("Nhắc việc")
     CHANGE = "change"  # an item close at hand changed or was cancelled ("Thay đổi lịch")
     TEST = "test"  # `reminders notify test`
+    NUDGE = "nudge"  # a report is overdue, or the office asks for it ("Đôn đốc")
+    DIGEST = "digest"  # the standing office's daily list ("Tổng hợp tình hình báo cáo")
 
 
 class Role(StrEnum):

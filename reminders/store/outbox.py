@@ -54,9 +54,13 @@ def _row(row: Any) -> DeliveryRow:
 
 
 def list_deliveries(conn: Connection, status: DeliveryStatus | None = None, *,
-                    unit_id: str | None = None, limit: int = 200) -> tuple[DeliveryRow, ...]:
-    """Deliveries by due time, optionally of one status (e.g. the failed ones to show)."""
-    query = select(deliveries).order_by(deliveries.c.due_at, deliveries.c.id).limit(limit)
+                    unit_id: str | None = None, limit: int = 200,
+                    newest_first: bool = False) -> tuple[DeliveryRow, ...]:
+    """Deliveries by due time (the latest first with `newest_first`, as the dashboard shows
+    them), optionally of one status (e.g. the failed ones to show)."""
+    order = ((deliveries.c.due_at.desc(), deliveries.c.id.desc()) if newest_first
+             else (deliveries.c.due_at, deliveries.c.id))
+    query = select(deliveries).order_by(*order).limit(limit)
     if status is not None:
         query = query.where(deliveries.c.status == status.value)
     if unit_id is not None:

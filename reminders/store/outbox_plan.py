@@ -15,6 +15,8 @@ from reminders.domain import Channel, DeliveryStatus
 from reminders.planner.model import ItemFacts, MessageKind, Reconciliation, Reminder, StoredRow
 from reminders.store.tables import deliveries
 
+# Only these are reconciled with the plans; nudges and digests follow the report states
+# (nudging.py), so replanning never cancels or moves them.
 _PLANNED_KINDS = (MessageKind.REMINDER.value, MessageKind.CHANGE.value)
 
 
@@ -60,7 +62,11 @@ def _values(reminder: Reminder, now: datetime) -> dict[str, Any]:
 
 def insert_reminders(conn: Connection, reminders: Iterable[Reminder], now: datetime) -> int:
     """Insert rows whose key is new; a key already there (another planner won) is skipped."""
-    rows = [_values(r, now) for r in reminders]
+    return insert_values(conn, [_values(r, now) for r in reminders])
+
+
+def insert_values(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert outbox rows (column → value) whose key is new; returns how many went in."""
     if not rows:
         return 0
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite

@@ -345,3 +345,17 @@ meta = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# Bearer tokens of the JSON API (0005): only a SHA-256 of each is kept. A unit's token dies
+# with its unit (CASCADE): SET NULL would turn it into an office token that sees everything.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("unit_id", String(100), _unit_fk("CASCADE"), nullable=True, index=True),
+    Column("label", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
