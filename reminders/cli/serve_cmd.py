@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from reminders.cli.context import LEVEL_LABELS, state
+from reminders.cli.when import clock_at
 from reminders.config import check_settings
 
 
@@ -17,6 +18,9 @@ def serve(
         str | None, typer.Option(help="Địa chỉ lắng nghe (mặc định theo cấu hình).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Cổng (mặc định theo cấu hình).")] = None,
+    now: Annotated[str | None, typer.Option(
+        "--now", help="Chạy như thể bây giờ là thời điểm này (ISO), đồng hồ chạy tiếp từ đó: "
+                      "để diễn tập với các kế hoạch mẫu năm 2022–2024.")] = None,
 ) -> None:
     """Chạy dịch vụ: trang web, lịch iCalendar và bộ hẹn giờ gửi nhắc việc."""
     import uvicorn
@@ -37,7 +41,7 @@ def serve(
     # APScheduler logs every run of the tick at INFO; /healthz shows the tick instead.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry the Zalo Bot token
-    services = build(settings)
+    services = build(settings, clock_at(now, moving=True) if now else None)
     bind_host = host or settings.service.host
     bind_port = port or settings.service.port
     typer.echo(f"Dịch vụ nhắc việc chạy tại http://{bind_host}:{bind_port} "
