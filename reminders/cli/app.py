@@ -18,6 +18,7 @@ from reminders.cli.dispatch_cmd import dispatch, worker
 from reminders.cli.feeds_cmd import app as feeds_app
 from reminders.cli.import_cmd import import_cmd
 from reminders.cli.notify_cmd import app as notify_app
+from reminders.cli.office_cmd import app as office_app
 from reminders.cli.outbox_cmd import app as outbox_app
 from reminders.cli.plans_cmd import app as plans_app
 from reminders.cli.reports_cmd import app as reports_app
@@ -42,6 +43,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(notify_app, name="notify")
 app.add_typer(reports_app, name="reports")
+app.add_typer(office_app, name="office")
 app.command("dispatch")(dispatch)
 app.command("worker")(worker)
 app.command("serve")(serve)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +18,10 @@ from reminders.cli.reports_lookup import (
     write_file,
 )
 from reminders.cli.when import clock_at
+from reminders.clock import local
 from reminders.errors import UsageError
 from reminders.letterhead import letterhead
 from reminders.services import open_store
-
-FileOption = Annotated[Path | None, typer.Option(dir_okay=False, writable=True)]
 
 
 def export_cmd(
@@ -54,7 +54,9 @@ def export_cmd(
     if csv:
         outputs.append((csv, status_csv_bytes([plan])))
     if html:
-        outputs.append((html, missing_list_html(plan, now=moment).encode()))
+        # Overdue units and those due within three days: the list the office calls round.
+        soon = local(moment).date() + timedelta(days=3)
+        outputs.append((html, missing_list_html(plan, now=moment, due_until=soon).encode()))
     for path, data in outputs:
         write_file(path, data)
         typer.echo(f"Đã ghi {path} ({len(data):,} byte).".replace(",", "."))
