@@ -23,6 +23,7 @@ from reminders.channels.base import Recipient, Sender, SendError
 from reminders.domain import Channel, Unit
 from reminders.planner.model import ItemFacts, MessageKind
 from reminders.planner.reach import Reach, unit_channels
+from reminders.planner.report_facts import DigestFacts, NudgeFacts
 from reminders.render import Entry, Renderer
 from reminders.store.outbox import (
     DeliveryRow,
@@ -97,10 +98,17 @@ def _entries(message: _Message) -> list[Entry]:
         payload = row.payload
         if not payload.get("item"):
             continue
-        previous = payload.get("previous")
+        previous, nudge = payload.get("previous"), payload.get("nudge")
         entries.append(Entry(item=ItemFacts.from_json(payload["item"]), stage=payload["stage"],
-                             previous=ItemFacts.from_json(previous) if previous else None))
+                             previous=ItemFacts.from_json(previous) if previous else None,
+                             nudge=NudgeFacts.from_json(nudge) if nudge else None))
     return entries
+
+
+def _digest(message: _Message) -> DigestFacts | None:
+    """A digest row carries its whole list (one row per message: its key is per day)."""
+    data = message.first.payload.get("digest")
+    return DigestFacts.from_json(data) if data else None
 
 
 @dataclass(slots=True)
@@ -161,7 +169,7 @@ class Dispatcher:
             outgoing = self.renderer.render(
                 kind=MessageKind(first.kind), channel=first.channel, key=first.key,
                 recipient=_recipient(unit[0]), feed_token=unit[1], entries=_entries(message),
-                now=now)
+                now=now, digest=_digest(message))
             async with sender[1]:
                 provider_id = await sender[0].send(outgoing)
         except SendError as exc:

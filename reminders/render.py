@@ -19,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from reminders import render_reports as rr
 from reminders.channels.base import Outgoing, Recipient
 from reminders.clock import ensure_aware, local
 from reminders.domain import Channel
@@ -27,6 +28,7 @@ from reminders.feeds.render import item_link
 from reminders.feeds.text import one_line, shorten
 from reminders.links import Action, LinkClaim, LinkSigner, expiry_for
 from reminders.planner.model import ItemFacts, MessageKind, Role
+from reminders.planner.report_facts import DigestFacts, NudgeFacts
 
 SUBJECT_LIMIT = 120
 ZALO_TEXT_LIMIT = 2000
@@ -46,6 +48,7 @@ class Entry:
     item: ItemFacts
     stage: int | None  # days before the item; None for change messages
     previous: ItemFacts | None = None
+    nudge: NudgeFacts | None = None  # nudges: which one, how overdue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +77,7 @@ class EntryView:
     item_url: str
     seen_url: str
     submitted_url: str | None  # deadlines that still stand
+    nudge: NudgeFacts | None = None
 
 
 def vn_date(day: date) -> str:
@@ -136,7 +140,7 @@ ENV = Environment(
     keep_trailing_newline=True,
 )
 ENV.filters.update(vn_date=vn_date, vn_day=vn_day, vn_time=vn_time, when=when, names=names,
-                   shorten=shorten, json=_json)
+                   shorten=shorten, json=_json, **rr.FILTERS)
 
 
 class Renderer:
@@ -151,17 +155,22 @@ class Renderer:
         self._valid_days = link_valid_days
 
     def render(self, *, kind: MessageKind, channel: Channel, key: str, recipient: Recipient,
-               feed_token: str | None, entries: Sequence[Entry], now: datetime) -> Outgoing:
+               feed_token: str | None, entries: Sequence[Entry], now: datetime,
+               digest: DigestFacts | None = None) -> Outgoing:
         """One message for `recipient` on `channel`.
 
-        Reminders and changes need at least one entry; a test message takes none. Raises
-        ValueError otherwise, and jinja2 errors if a template is broken.
+        Reminders, changes and nudges need at least one entry; a test message takes none,
+        a digest none but its `digest`. Raises ValueError otherwise, and jinja2 errors if a
+        template is broken.
         """
         kind, channel = MessageKind(kind), Channel(channel)
-        if kind is MessageKind.TEST and entries:
-            raise ValueError("a test message carries no entries")
-        if kind is not MessageKind.TEST and not entries:
+        bare = kind in (MessageKind.TEST, MessageKind.DIGEST)
+        if bare and entries:
+            raise ValueError(f"a {kind} message carries no entries")
+        if not bare and not entries:
             raise ValueError(f"a {kind} message needs at least one entry")
+        if (kind is MessageKind.DIGEST) != (digest is not None):
+            raise ValueError("a digest message, and only one, needs its digest")
         sent_at = local(ensure_aware(now))
         views = self._views(entries, recipient.unit_id, sent_at.date())
         unit = replace(recipient, name=one_line(recipient.name))
@@ -171,6 +180,7 @@ class Renderer:
             "subscribe_url": f"{self._base}/lich/{feed_token}/" if feed_token else None,
             "today": sent_at.date(), "sent_at": sent_at,
             "all_cancelled": bool(views) and all(v.item.cancelled for v in views),
+            "digest": rr.digest_view(digest, self._base) if digest else None,
         }
         context["subject"] = subject = _subject(_render(f"email/{kind}.subject.txt", context))
         if channel is Channel.EMAIL:
@@ -180,7 +190,8 @@ class Renderer:
         text = _zalo_text(kind, context)
         if channel is Channel.ZALO:
             return Outgoing(key=key, kind=kind.value, recipient=recipient, subject=subject,
-                            text=text, fields=_zns_fields(kind, unit.name, views, sent_at))
+                            text=text, fields=_zns_fields(kind, unit.name, views, sent_at,
+                                                          context["digest"]))
         document = json.loads(_render(f"webhook/{kind}.json", context))
         body = json.dumps(document, ensure_ascii=False, sort_keys=True)
         return Outgoing(key=key, kind=kind.value, recipient=recipient, subject=subject,
@@ -197,24 +208,27 @@ class Renderer:
                      for number, entry in enumerate(tidy, start=1))
 
     def _view(self, number: int, entry: Entry, unit_id: str, today: date) -> EntryView:
-        item = entry.item
+        item, nudge = entry.item, entry.nudge
         deadline = item.kind == ItemKind.DEADLINE.value
+        # A nudge may go out long after the deadline: its links count from the day it goes.
+        valid_from = max(item.day, today) if nudge else item.day
         return EntryView(
             number=number, item=item, previous=entry.previous, stage=entry.stage,
             deadline=deadline, kind_label="Hạn báo cáo" if deadline else "Hoạt động",
             role_label=ROLE_LABELS[item.role],
-            countdown=None if item.cancelled else countdown(item.day, today,
-                                                            deadline=deadline),
+            countdown=None if item.cancelled else rr.overdue_text(nudge) or countdown(
+                nudge.due if nudge else item.day, today, deadline=deadline),
             changes=_changes(entry.previous, item) if entry.previous else (),
             item_url=item_link(self._base, item.uid),
-            seen_url=self._link(unit_id, item, Action.SEEN),
-            submitted_url=(self._link(unit_id, item, Action.SUBMITTED)
+            seen_url=self._link(unit_id, item, Action.SEEN, valid_from),
+            submitted_url=(self._link(unit_id, item, Action.SUBMITTED, valid_from)
                            if deadline and not item.cancelled else None),
+            nudge=nudge,
         )
 
-    def _link(self, unit_id: str, item: ItemFacts, action: Action) -> str:
+    def _link(self, unit_id: str, item: ItemFacts, action: Action, valid_from: date) -> str:
         claim = LinkClaim(unit_id=unit_id, item_uid=item.uid, occurrence=item.day,
-                          action=action, expires=expiry_for(item.day, self._valid_days))
+                          action=action, expires=expiry_for(valid_from, self._valid_days))
         return self._signer.url(self._base, claim)
 
 
@@ -261,6 +275,8 @@ def _zalo_text(kind: MessageKind, context: dict[str, Any]) -> str:
     shows (compact), then leaves the last entries out and counts them."""
     views: tuple[EntryView, ...] = context["entries"]
     tries = [(False, len(views))] + [(True, shown) for shown in range(len(views), 0, -1)]
+    if not views:  # a digest: its compact form leaves the units' names out
+        tries.append((True, 0))
     text = ""
     for compact, shown in tries:
         text = _render(f"zalo/{kind}.txt", {**context, "entries": views[:shown],
@@ -271,9 +287,11 @@ def _zalo_text(kind: MessageKind, context: dict[str, Any]) -> str:
 
 
 def _zns_fields(kind: MessageKind, unit_name: str, views: Sequence[EntryView],
-                sent_at: datetime) -> dict[str, str]:
+                sent_at: datetime, digest: rr.DigestView | None) -> dict[str, str]:
     """The flat parameters of a ZNS template, each at most 100 characters."""
-    if kind is MessageKind.TEST:
+    if digest is not None:
+        fields = rr.digest_fields(digest, f"{vn_time(sent_at)}, {vn_date(sent_at.date())}")
+    elif kind is MessageKind.TEST:
         fields = {"noi_dung": "Thử kênh nhắc việc",
                   "thoi_gian": f"{vn_time(sent_at)}, {vn_date(sent_at.date())}",
                   "ke_hoach": "Tin thử, không thuộc kế hoạch nào", "han": "Không có"}
@@ -283,11 +301,14 @@ def _zns_fields(kind: MessageKind, unit_name: str, views: Sequence[EntryView],
             title = first.item.title
         else:
             title = f"{len(views)} việc: " + "; ".join(v.item.title for v in views)
+        if kind is MessageKind.NUDGE:
+            title = "Đôn đốc báo cáo: " + title
         if kind is MessageKind.CHANGE:
             title = ("Hủy: " if first.item.cancelled and len(views) == 1
                      else "Thay đổi lịch: ") + title
         labels = {v.item.plan_label for v in views}
-        moment = when(first.item) + (" (dự kiến)" if first.item.tentative else "")
+        moment = (vn_date(first.nudge.due) if first.nudge  # the deadline after the day-off rule
+                  else when(first.item) + (" (dự kiến)" if first.item.tentative else ""))
         fields = {"noi_dung": title, "thoi_gian": moment,
                   "ke_hoach": first.item.plan_label if len(labels) == 1
                   else f"{len(labels)} kế hoạch",

@@ -77,7 +77,7 @@ def test_status_submit_and_json(store: tuple[Engine, int, int],
 
 def test_bad_references_are_clear_errors(store: tuple[Engine, int, int],
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    _, plan_id, _ = store
+    del store  # only the stored plans matter here
     code, _, err = _run(capsys, "reports", "submit", "gddt-thanh-xuan", "2030-01-01")
     assert code != 0 and "không tìm thấy hạn báo cáo '2030-01-01'" in err
     code, _, err = _run(capsys, "reports", "submit", "so-noi-vu-ha-noi", "2022-12-26")
