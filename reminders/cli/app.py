@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from reminders import __version__
+from reminders.cli.api_cmd import app as api_app
 from reminders.cli.config_cmd import app as config_app
 from reminders.cli.context import CliState
 from reminders.cli.db_cmd import app as db_app
@@ -44,6 +45,7 @@ app.add_typer(feeds_app, name="feeds")
 app.add_typer(notify_app, name="notify")
 app.add_typer(reports_app, name="reports")
 app.add_typer(office_app, name="office")
+app.add_typer(api_app, name="api")
 app.command("dispatch")(dispatch)
 app.command("worker")(worker)
 app.command("serve")(serve)

@@ -55,12 +55,15 @@ def _row(row: Any) -> DeliveryRow:
 
 def list_deliveries(conn: Connection, status: DeliveryStatus | None = None, *,
                     unit_id: str | None = None, limit: int = 200,
-                    newest_first: bool = False) -> tuple[DeliveryRow, ...]:
+                    newest_first: bool = False,
+                    due_by: datetime | None = None) -> tuple[DeliveryRow, ...]:
     """Deliveries by due time (the latest first with `newest_first`, as the dashboard shows
-    them), optionally of one status (e.g. the failed ones to show)."""
+    them), optionally of one status (e.g. the failed ones to show) or due by a moment."""
     order = ((deliveries.c.due_at.desc(), deliveries.c.id.desc()) if newest_first
              else (deliveries.c.due_at, deliveries.c.id))
     query = select(deliveries).order_by(*order).limit(limit)
+    if due_by is not None:
+        query = query.where(deliveries.c.due_at <= due_by)
     if status is not None:
         query = query.where(deliveries.c.status == status.value)
     if unit_id is not None:

@@ -23,10 +23,15 @@ from reminders.config import Settings
 from reminders.feeds.export import Exporter
 from reminders.feeds.fetchlog import FetchLog
 from reminders.feeds.hub import FeedHub, FeedSettingsView
+from reminders.nudging import NudgeStep
 from reminders.replan import Replanner
 from reminders.scheduler import Heartbeat, Step, start_scheduler
 from reminders.services import Services, build_dispatcher
 from reminders.store.feed_states import last_fetches
+from reminders.web.api import JsonApi
+from reminders.web.confirm import ConfirmPages
+from reminders.web.dashboard import dashboard_mount
+from reminders.web.dashboard.downloads import Downloads
 from reminders.web.feeds import FeedRoutes
 
 log = logging.getLogger(__name__)
@@ -45,14 +50,17 @@ def hub_for(settings: Settings, engine: Engine, *, everything: bool = False,
 
 
 def delivery_steps(services: Services) -> list[tuple[str, Step]]:
-    """The tick's work: plan what changed, then send what is due (each in the tick's thread)."""
+    """The tick's work: plan what changed, nudge overdue reports and write the office's
+    digest, then send what is due (each in the tick's thread)."""
     replanner = Replanner(services.engine, services.settings)
+    nudger = NudgeStep(services.engine, services.settings)
     dispatcher = build_dispatcher(services.settings, services.engine, services.clock)
 
     def dispatch(now: datetime) -> object:
         return asyncio.run(dispatcher.run_due(now))
 
-    return [("lập lịch nhắc", replanner.step), ("gửi tin nhắc", dispatch)]
+    return [("lập lịch nhắc", replanner.step), ("đôn đốc báo cáo", nudger.step),
+            ("gửi tin nhắc", dispatch)]
 
 
 def create_app(services: Services, *, run_scheduler: bool = True,
@@ -130,7 +138,11 @@ def create_app(services: Services, *, run_scheduler: bool = True,
         with services.engine.connect() as conn:
             return last_fetches(conn, feeds=feeds)
 
-    app = Starlette(routes=[Route("/healthz", healthz, methods=["GET", "HEAD"])],
+    app = Starlette(routes=[Route("/healthz", healthz, methods=["GET", "HEAD"]),
+                            *ConfirmPages(services).routes(),
+                            *JsonApi(services).routes(),
+                            dashboard_mount(services, hub,
+                                            extra=lambda dash: Downloads(dash).routes())],
                     lifespan=lifespan)
     app.state.services = services
     app.state.heartbeat = heartbeat
