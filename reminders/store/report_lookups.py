@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from reminders.status import Submission, SubmissionKind, Via
-from reminders.store.tables import activities, expected_reports, submissions
+from reminders.store.tables import activities, expected_reports
 
 
 def lock_expected(conn: Connection, occurrence_id: int, unit_id: str) -> bool:
@@ -30,16 +29,3 @@ def activity_title(conn: Connection, uid: str) -> str | None:
     return title
 
 
-def get_submission(conn: Connection, submission_id: int) -> Submission | None:
-    """One submission, withdrawn or not; None if there is no such id."""
-    row = conn.execute(select(submissions).where(submissions.c.id == submission_id)
-                       ).mappings().first()
-    if row is None:
-        return None
-    return Submission(
-        id=row["id"], occurrence_id=row["occurrence_id"], unit_id=row["unit_id"],
-        kind=SubmissionKind(row["kind"]), via=Via(row["via"]), at=row["at"],
-        by_user=row["by_user"], document_number=row["document_number"],
-        document_date=row["document_date"], note=row["note"],
-        withdrawn_at=row["withdrawn_at"], withdrawn_by=row["withdrawn_by"],
-        withdrawn_reason=row["withdrawn_reason"])

@@ -186,6 +186,13 @@ def _submission(row: Mapping[Any, Any]) -> Submission:
         withdrawn_reason=row["withdrawn_reason"])
 
 
+def get_submission(conn: Connection, submission_id: int) -> Submission | None:
+    """One submission, withdrawn or not; None if there is no such id."""
+    row = conn.execute(select(submissions).where(submissions.c.id == submission_id)
+                       ).mappings().first()
+    return None if row is None else _submission(row)
+
+
 def find_occurrence(conn: Connection, occurrence_id: int) -> Occurrence | None:
     row = conn.execute(
         select(deadline_occurrences.c.id, deadline_occurrences.c.deadline_id,

@@ -25,10 +25,11 @@ from reminders.reports import PlanView, ReportsView, reports_view
 from reminders.services import Services
 from reminders.status import ReportState, SubmissionKind, Via
 from reminders.store.api_tokens import ApiToken, find_token, touch
-from reminders.store.report_lookups import get_submission, lock_expected
+from reminders.store.report_lookups import lock_expected
 from reminders.store.reports import (
     active_submission,
     find_occurrence,
+    get_submission,
     record_submission,
     withdraw_submission,
 )
