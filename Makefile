@@ -23,10 +23,11 @@ $(JS_TEST_DEPS): tests/js/package.json tests/js/package-lock.json
 EXAMPLES := examples/plans
 QUICK := REMINDERS_CONFIG=config/quickstart.toml $(VENV)/bin/reminders
 
-# Set up, import and publish the example plans into var/reminders.sqlite3 (again: no change)
-# and serve
+# Set up, bring the quick start's own database to the current schema, import and publish the
+# example plans into var/reminders.sqlite3 (again: no change) and serve
 # on 127.0.0.1:8080.
 run: $(STAMP)
+	$(QUICK) db upgrade
 	$(QUICK) import --publish $(EXAMPLES)/000_*.txt
 	$(QUICK) import --publish $(EXAMPLES)/001_*.txt $(EXAMPLES)/002_*.txt
 	$(QUICK) import --publish $(EXAMPLES)/003_*.txt
