@@ -31,6 +31,7 @@ class Kind(StrEnum):
     DAY_PART = "day_part"
     NUMBER = "number"  # a bare day, month or quarter number that a neighbour explains
     REPEAT = "repeat"
+    COUNT = "count"  # "10 năm 2011-2020": how long, not when
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,14 @@ def _every_n_months(m: re.Match[str]) -> Atom:
     return Atom(Kind.REPEAT, m.start(), m.end(), part="MONTHLY", number=int(m["n"]))
 
 
+def _monthly(m: re.Match[str]) -> Atom:
+    return Atom(Kind.REPEAT, m.start(), m.end(), part="MONTHLY")
+
+
+def _count(m: re.Match[str]) -> Atom:
+    return Atom(Kind.COUNT, m.start(), m.end(), number=int(m["n"]))
+
+
 def _end_of_quarter(m: re.Match[str]) -> Atom:
     return Atom(Kind.REPEAT, m.start(), m.end(), part="QUARTER_END")
 
@@ -233,8 +242,12 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Builder], ...] = tuple(
          r"|(?<!\w)(?P<p2>sáng|chiều|tối)(?=\s+(?:ngày|thứ|chủ nhật|\d))", _day_part),
         ("every n months", r"(?P<n>\d{1,2})\s+tháng\s+(?:một|1)\s+lần", _every_n_months),
         ("repeat", r"(?:hàng|mỗi)\s+(?P<f>ngày|tuần|tháng|quý|năm)(?!\w)", _repeat),
-        ("last month of a quarter", r"tháng\s+cuối\s+(?:của\s+)?(?:mỗi\s+|các\s+)?quý",
-         _end_of_quarter),
+        ("last month of a quarter", r"tháng\s+cuối\s+(?:cùng\s+)?(?:của\s+)?"
+         r"(?:mỗi\s+|các\s+|từng\s+)?quý", _end_of_quarter),
+        # "trước ngày 10 của tháng", "ngày 25 các tháng": a day of every month
+        ("day of every month", r"(?<=\d )(?:của\s+(?:mỗi\s+|các\s+|từng\s+)?|(?:các|từng)\s+)"
+         r"tháng(?!\s*(?:\d|cuối|đầu|giữa|này|trước|[ivx]+\b))", _monthly),
+        ("count of years", r"(?<![\w/,;&-])(?<![,;&-] )(?<!và )(?P<n>\d{1,2})\s+năm(?=\s*\(?\s*(?:19|20)\d{2}\b)", _count),
         ("day alone", r"(?:ngày|mùng)\s+(?P<n>\d{1,2})(?![\d/]|\s+tháng)", _day_number),
         ("number", r"(?<![\w/])(?P<n>\d{1,2})(?![\w/])", _number),
     )

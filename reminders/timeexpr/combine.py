@@ -60,10 +60,7 @@ def read_clause(text: str, default_year: int, ref_date: date | None) -> Reading:
     atoms = _drop_weeks_with_dates(text, find_atoms(text))
     periods = [a for a in atoms if a.kind in PERIOD_KINDS]
     clause_year = next((a.year for a in periods if a.year is not None), None)
-    previous_end = 0
-    for group in _groups(text, periods):
-        prefix = text[previous_end:group.atoms[0].start]
-        previous_end = group.atoms[-1].end
+    for group, prefix in _timed_groups(text, periods):
         resolved = _resolve_numbers(group)
         if resolved is None:
             continue
@@ -89,6 +86,17 @@ def read_clause(text: str, default_year: int, ref_date: date | None) -> Reading:
     return reading
 
 
+def _timed_groups(text: str, periods: list[Atom]) -> list[tuple[_Group, str]]:
+    """Each group with the words before it; topic periods left out when others remain."""
+    pairs: list[tuple[_Group, str]] = []
+    previous_end = 0
+    for group in _groups(text, periods):
+        pairs.append((group, text[previous_end:group.atoms[0].start]))
+        previous_end = group.atoms[-1].end
+    timed = [(g, p) for g, p in pairs if not lexicon.TOPIC.search(p)]
+    return timed if timed else pairs
+
+
 def _drop_weeks_with_dates(text: str, atoms: list[Atom]) -> list[Atom]:
     """Rule 3: "Tuần 13 (24/3/2025 - 30/3/2025)": the dates in brackets win."""
     kept: list[Atom] = []
@@ -107,7 +115,7 @@ def _groups(text: str, periods: list[Atom]) -> list[_Group]:
     for atom in periods:
         if groups:
             group = groups[-1]
-            gap = text[group.atoms[-1].end:atom.start]
+            gap = _join_words(text[group.atoms[-1].end:atom.start])
             if lexicon.RANGE_JOIN.match(gap):
                 group.atoms.append(atom)
                 group.joins.append("range")
@@ -123,6 +131,12 @@ def _groups(text: str, periods: list[Atom]) -> list[_Group]:
         groups.append(_Group([atom], []))
     # A lone bare number ("01 buổi") says nothing about when.
     return [g for g in groups if not (len(g.atoms) == 1 and g.atoms[0].kind is Kind.NUMBER)]
+
+
+def _join_words(gap: str) -> str:
+    """The words joining two dates, without weekdays and brackets ("28/01 (thứ ba) đến hết
+    chủ nhật ngày 02/02"): those are checks, not joins."""
+    return lexicon.WEEKDAY_NOISE.sub(" ", gap)
 
 
 def _resolve_numbers(group: _Group) -> list[Atom] | None:
@@ -224,7 +238,7 @@ def _qualify(prefix: str, periods: list[dates.Period], joins: list[str]) -> list
     if lexicon.OPEN_START.search(prefix) and "range" not in joins and len(periods) == 1:
         return [Span(start=first, end=None)]
     merged: list[dates.Period] = []
-    for period in periods:
+    for period in sorted(periods):
         if merged and period[0] <= merged[-1][1] + timedelta(days=1):
             merged[-1] = (merged[-1][0], max(merged[-1][1], period[1]))
         else:

@@ -18,7 +18,9 @@ FINISH_IN = re.compile(
     r"\b(?:hoàn thành|hoàn tất|xong|kết thúc|báo cáo|gửi|nộp)(?:\s+\w+){0,3}?"
     r"\s+(?:trong|vào|trước|trong vòng)?(?:\s+(?:ngày|tháng|năm))?\s*$"
 )
-OPEN_START = re.compile(r"(?:\bkể từ|\bbắt đầu từ|\báp dụng từ|\btừ)(?:\s+ngày)?\s*$")
+# "từ ngày D", and "từ 9 giờ, ngày D" / "bắt đầu từ 0h ngày D": a clock time opening it too.
+OPEN_START = re.compile(r"(?:\bkể từ|\bbắt đầu từ|\báp dụng từ|\btừ)"
+                        r"(?:\s+(?:lúc\s+)?\d{1,2}h\d{0,2}\s*,?)?(?:\s+ngày)?\s*$")
 RANGE_JOIN = re.compile(r"^\s*(?:-|đến hết|đến|tới|cho đến|to)\s*(?:ngày\s*)?$")
 LIST_JOIN = re.compile(r"^\s*(?:[,;]|và|,\s*và|;\s*và|&)\s*(?:ngày\s*)?$")
 TENTATIVE = re.compile(r"\b(?:dự kiến|(?<!trong )khoảng|dự định|tạm định|dự trù)\b")
@@ -33,4 +35,16 @@ DATE_WORDS = re.compile(r"\b(?:ngày|tháng|năm|quý|tuần|mùng|rằm)\b|\b\d
 # A new "- " item starts a clause, unless the dash joins a range ("tháng 10 - tháng 12").
 CLAUSE_BULLET = re.compile(
     r"(?:^|\s)[-+•]\s+(?!(?:ngày|tháng|năm|quý|tuần|đến|tới|mùng|rằm|thứ|chủ nhật)\b)(?=[^\W\d])"
+)
+# Weekdays and brackets between two dates of a range or a list are checks, not joins.
+WEEKDAY_NOISE = re.compile(
+    r"\([^()]{0,60}\)|\b(?:thứ\s+(?:[2-7]|hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật)\b\s*,?"
+)
+# A period that is the subject of the work, not its time: "Báo cáo kết quả công tác quý
+# I/2024 trước ngày 15/3/2024", "Sơ kết 6 tháng đầu năm vào ngày 10/7". Dropped when the
+# same clause also gives a time of its own.
+TOPIC = re.compile(
+    r"\b(?:kết quả|tình hình|công tác|nhiệm vụ|hoạt động|số liệu|sơ kết|tổng kết|đánh giá"
+    r"|kế hoạch|chương trình|năm học)"
+    r"(?:\s+(?!(?:trong|vào|trước|đến|từ|tới|hết|chậm|hạn|ngày|là)\b)[^\d\s]+){0,3}\s*$"
 )

@@ -42,6 +42,7 @@ class LunarMatch:
     start: int
     end: int
     day: date
+    festival: bool = False  # named ("Tết Nguyên đán"), not dated
 
 
 def find_lunar(text: str, default_year: int) -> list[LunarMatch]:
@@ -57,7 +58,8 @@ def find_lunar(text: str, default_year: int) -> list[LunarMatch]:
             year = years_named(f"{match['can']} {match['chi']}", default_year)
         else:
             year = int(match["y"]) if match["y"] else default_year
-        found.append(LunarMatch(match.start(), match.end(), lunar_to_solar(year, month, day)))
+        found.append(LunarMatch(match.start(), match.end(), lunar_to_solar(year, month, day),
+                                festival=True))
     for pattern in (_IN_WORDS, _IN_FIGURES):
         for match in pattern.finditer(text):
             groups = match.groupdict()

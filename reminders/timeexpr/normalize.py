@@ -19,6 +19,13 @@ _MOVE = {
     ("o", "é"): "óe", ("o", "è"): "òe", ("o", "ẻ"): "ỏe", ("o", "ẽ"): "õe", ("o", "ẹ"): "ọe",
     ("u", "ý"): "úy", ("u", "ỳ"): "ùy", ("u", "ỷ"): "ủy", ("u", "ỹ"): "ũy", ("u", "ỵ"): "ụy",
 }
+def _day_month(match: re.Match[str]) -> str:
+    day, month = int(match[2]), int(match[3])
+    if 1 <= day <= 31 and 1 <= month <= 12:
+        return f"{match[1]}{match[2]}/{match[3]}"
+    return match[0]
+
+
 _REPLACEMENTS = (
     (re.compile(r"[‐‑‒–—―−]"), "-"),
     (re.compile(r"[’‘′`´]"), "'"),
@@ -37,7 +44,15 @@ _REPLACEMENTS = (
     (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{2})\b(?![/\d-])"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})\.(\d{4})\b"), r"\1/\2"),
+    # "tháng 4-2021": a month and its year, as newspapers write them
+    (re.compile(r"\b(tháng\s+\d{1,2})-(\d{4})\b"), r"\1/\2"),
     (re.compile(r"\s+"), " "),
+    # "ngày 14-11", "sáng 8-3", "thứ năm ngày 12.10", "đến 14-6", "3-5.10": a day and a
+    # month without a year, once a word before them says a day follows (a bare "2.5" or
+    # "14-16" stays a number); "18-25/11" and "4-10/2024" are ranges and are left alone.
+    (re.compile(r"((?:^|[\s(,])(?:ngày|mùng|sáng|trưa|chiều|tối|đêm|từ|đến|tới|hết|và|nhật"
+                r"|thứ (?:[2-7]|hai|ba|tư|năm|sáu|bảy)|-|\d{1,2}-),?\s?)(\d{1,2})[-.](\d{1,2})"
+                r"(?![\d/.-]|\s*tháng|h\b)"), _day_month),
 )
 
 

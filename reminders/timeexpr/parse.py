@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from reminders.timeexpr import lexicon
 from reminders.timeexpr.atoms import find_atoms
+from reminders.timeexpr.glosses import drop_glosses
 from reminders.timeexpr.combine import Reading, read_clause, split_clauses
 from reminders.timeexpr.lunar_text import find_lunar
 from reminders.timeexpr.normalize import normalize
@@ -31,7 +32,9 @@ def parse(
     warnings: list[str] = []
     tentative = bool(lexicon.TENTATIVE.search(norm))
 
-    lunar = find_lunar(norm, default_year)
+    norm, lunar, gloss_warnings = drop_glosses(norm, find_lunar(norm, default_year),
+                                               default_year)
+    warnings.extend(gloss_warnings)
     spans: list[Span] = [_lunar_span(norm[: m.start], m.day) for m in lunar]
     for match in reversed(lunar):  # the solar reader must not read these again
         norm = norm[: match.start] + " " * (match.end - match.start) + norm[match.end :]
@@ -57,6 +60,7 @@ def parse(
         readings.append(reading)
         spans.extend(reading.spans)
         warnings.extend(reading.warnings)
+    spans = _close_open_starts(spans)
     if year is None and any(r.year_assumed for r in readings) and spans:
         warnings.append(f"không ghi năm: hiểu là năm {default_year}")
     first_time = next((r for r in readings if r.time is not None), None)
@@ -74,6 +78,23 @@ def parse(
         lunar=bool(lunar),
         warnings=tuple(warnings),
     )
+
+
+def _close_open_starts(spans: list[Span]) -> list[Span]:
+    """"Bắt đầu từ ngày D1 … và kết thúc chậm nhất vào ngày D2": one span from D1 to D2.
+
+    A start with no end followed by an end with no start is one range told in two clauses.
+    """
+    out: list[Span] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if (last is not None and last.start is not None and last.end is None
+                and span.start is None and span.end is not None and span.end >= last.start):
+            out[-1] = Span(start=last.start, end=span.end, time=last.time or span.time,
+                           deadline=span.deadline, label=last.label)
+            continue
+        out.append(span)
+    return out
 
 
 def _lunar_span(before: str, day: date) -> Span:
