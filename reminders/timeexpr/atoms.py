@@ -247,7 +247,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Builder], ...] = tuple(
         # "trước ngày 10 của tháng", "ngày 25 các tháng": a day of every month
         ("day of every month", r"(?<=\d )(?:của\s+(?:mỗi\s+|các\s+|từng\s+)?|(?:các|từng)\s+)"
          r"tháng(?!\s*(?:\d|cuối|đầu|giữa|này|trước|[ivx]+\b))", _monthly),
-        ("count of years", r"(?<![\w/,;&-])(?<![,;&-] )(?<!và )(?P<n>\d{1,2})\s+năm(?=\s*\(?\s*(?:19|20)\d{2}\b)", _count),
+        ("count of years", r"(?<![\w/,;&-])(?<![,;&-] )(?<!và )(?P<n>\d{1,2})\s+năm"
+         r"(?=\s*\(?\s*(?:19|20)\d{2}\b)", _count),
         ("day alone", r"(?:ngày|mùng)\s+(?P<n>\d{1,2})(?![\d/]|\s+tháng)", _day_number),
         ("number", r"(?<![\w/])(?P<n>\d{1,2})(?![\w/])", _number),
     )

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 from reminders.timeexpr import lexicon
 from reminders.timeexpr.atoms import find_atoms
-from reminders.timeexpr.glosses import drop_glosses
 from reminders.timeexpr.combine import Reading, read_clause, split_clauses
+from reminders.timeexpr.glosses import drop_glosses
 from reminders.timeexpr.lunar_text import find_lunar
 from reminders.timeexpr.normalize import normalize
 from reminders.timeexpr.repeat import first_occurrence, read_repeat
