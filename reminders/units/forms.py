@@ -8,7 +8,7 @@ optional segments (level word, place name, department head, "Cộng sản Hồ C
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from reminders.units import lexicon
@@ -23,6 +23,7 @@ class Slot:
     key: str | None  # syllable key; None for a letter of an abbreviation
     capital: bool = False
     plain: str = ""  # letters without any marks, for the diacritic-blind fallback
+    place: bool = False  # part of a place name: never matched with a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ def rewrite(tokens: list[Token]) -> list[Token]:
             continue
         if token.number and nxt is not None and not nxt.number and (
             not out or out[-1].key != lexicon.NUMBER_WORD
-        ):
+        ) and not _names_one_place(tokens, index + 1):
             # "UBND 11 phường", "07 khu dân cư": a count stands for "các".
             out.append(Token("các", lexicon.PLURAL, False))
             index += 1
@@ -78,6 +79,20 @@ def rewrite(tokens: list[Token]) -> list[Token]:
         out.append(token)
         index += 1
     return out
+
+
+def _names_one_place(tokens: list[Token], index: int) -> bool:
+    """"Ban Chỉ đạo 389 tỉnh Bắc Giang": a level word and a place after a number make the
+    number a code of the body; a count ("UBND 11 phường") is followed by a plural."""
+    level = next((len(lv) for lv in lexicon.LEVELS
+                  if tuple(t.key for t in tokens[index:index + len(lv)]) == lv), 0)
+    after = tokens[index + level] if level and index + level < len(tokens) else None
+    if after is None or after.abbreviation or not after.text[:1].isupper():
+        return False
+    if all(t.text.isupper() or t.number for t in tokens):
+        return False  # capitals say nothing in a name written all in capitals
+    return not any(tuple(t.key for t in tokens[index + level:index + level + len(lv)]) == lv
+                   for lv in lexicon.LEVELS)
 
 
 def _match_words(tokens: list[Token], index: int, phrases: tuple[tuple[str, ...], ...]) -> int:
@@ -129,6 +144,8 @@ class NameForm:
     def parse(cls, text: str) -> NameForm:
         slots = tuple(slots_of(rewrite(tokenize(text))))
         segments, locality = _segments(slots)
+        places = {i for seg in segments if seg.kind == "place" for i in range(seg.start, seg.end)}
+        slots = tuple(replace(s, place=True) if i in places else s for i, s in enumerate(slots))
         return cls(slots=slots, segments=tuple(segments), locality=locality)
 
     def variants(self) -> list[Variant]:
@@ -265,3 +282,35 @@ def split_trailing_place(
         place = tuple(k or "" for k in keys[index + level_len :])
         return slots[:head_end], level, place
     return None
+
+
+_LIST_MARKERS = frozenset({lexicon.PLURAL, lexicon.LEVEL_WORD})
+
+
+LevelList = tuple[tuple[Slot, ...], frozenset[tuple[str, ...]]]
+
+
+def level_list(slots: tuple[Slot, ...]) -> LevelList | None:
+    """"UBND cấp huyện, xã", "Ủy ban nhân dân các xã, phường, đặc khu": (head, levels).
+
+    A name ending in level words with no place after them names every body of those levels;
+    one level alone needs "các" or "cấp" before it ("UBND xã" is one commune's UBND).
+    """
+    keys = [s.key for s in slots]
+    levels: list[tuple[str, ...]] = []
+    end = len(slots)
+    while end > 0:
+        found = next((lv for lv in lexicon.LEVELS
+                      if end - len(lv) >= 0 and tuple(keys[end - len(lv):end]) == lv), None)
+        if found is None:
+            break
+        levels.append(found)
+        end -= len(found)
+    if not levels:
+        return None
+    marked = end > 0 and keys[end - 1] in _LIST_MARKERS
+    if marked:
+        end -= 1
+    if end == 0 or not (marked or len(levels) >= 2):
+        return None
+    return slots[:end], frozenset(levels)

@@ -14,7 +14,8 @@ def keys(words: str) -> tuple[str, ...]:
 
 # Level words of administrative units; what follows them in an official name is the place.
 LEVELS: tuple[tuple[str, ...], ...] = tuple(
-    keys(w) for w in ("thành phố", "thị xã", "thị trấn", "quận", "huyện", "phường", "xã", "tỉnh")
+    keys(w) for w in ("thành phố", "thị xã", "thị trấn", "quận", "huyện", "phường", "xã", "tỉnh",
+                      "đặc khu")
 )
 # "xã hội" (social) is not the level word "xã".
 NOT_LEVEL_AFTER: dict[tuple[str, ...], frozenset[str]] = {
@@ -42,6 +43,7 @@ SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # "Các đơn vị liên quan của Thành phố": a place qualifier after the name.
 OF = syllable_key("của")
 PLURAL = syllable_key("các")
+LEVEL_WORD = syllable_key("cấp")  # "UBND cấp xã": the UBND of every commune
 NUMBER_WORD = syllable_key("số")  # "Trường số 1": the number is part of the name
 
 # "Quận đoàn" is the district's Đoàn TNCS Hồ Chí Minh, "Huyện đội" the district's military
@@ -63,6 +65,8 @@ OPTIONAL_AFTER: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (keys("thanh niên"), keys("cộng sản hồ chí minh")),
     (keys("tổ quốc"), keys("việt nam")),
     (keys("kho bạc"), keys("nhà nước")),
+    # "Văn phòng UBND huyện" for "Văn phòng HĐND và UBND huyện" (the connector is dropped)
+    (keys("văn phòng"), keys("hội đồng nhân dân")),
 )
 # (the optional words, what must follow them)
 OPTIONAL_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from reminders.units.forms import (
     Locality,
     NameForm,
     Slot,
     bare_locality_query,
+    level_list,
     query_slots,
     split_trailing_place,
 )
-from reminders.units.names import clean, fold, without_parentheses
+from reminders.units.names import clean, fold, tokenize, without_parentheses
 from reminders.units.registry import Registry
+from reminders.units.split_letters import rejoin
 
 _EXACT, _RULES, _CONTEXT, _LOOSE = 1.0, 0.9, 0.85, 0.75
 _MAX_SUGGESTIONS = 3
@@ -97,6 +100,14 @@ class Resolver:
         )
         self._authorities: dict[Locality, list[_Entry]] = defaultdict(list)
         forms = self._parse_forms()
+        # "UBND các xã, thị trấn": groups that name every body of some levels, by level set
+        self._level_groups: dict[frozenset[tuple[str, ...]], list[tuple[_Entry, tuple[Slot, ...]]]]
+        self._level_groups = defaultdict(list)
+        for group in self._registry.groups:
+            for written in (group.name, *group.aliases):
+                listed = level_list(query_slots(clean(written)))
+                if listed is not None:
+                    self._level_groups[listed[1]].append((self._entries[group.id], listed[0]))
         for entry_id, entry_forms in forms.items():
             entry = self._entries[entry_id]
             for form, official in entry_forms:
@@ -106,6 +117,9 @@ class Resolver:
                         (entry, variant.slots, variant.place_omitted, exact)
                     )
         self._fold_choices = {key: fold(e.name) for key, e in self._entries.items()}
+        self._vocabulary = frozenset(
+            t.key for names in ((u.name, *u.aliases) for u in self._registry.units)
+            for written in names for t in tokenize(clean(written)) if not t.abbreviation)
         self.resolve = lru_cache(maxsize=8192)(self._resolve)
 
     # -- building -------------------------------------------------------------------------
@@ -150,45 +164,91 @@ class Resolver:
     # -- resolving ------------------------------------------------------------------------
 
     def _resolve(self, text: str, context: tuple[str, ...] = ()) -> Resolution:
-        name = clean(text)
+        name = clean(rejoin(text, self._vocabulary))
         if not name:
             return Resolution(text, None, None, 0.0)
         chains = tuple(c for c in (self._context_chain(c) for c in context) if c)
         attempts = [name]
         if without_parentheses(name) != name:
             attempts.append(without_parentheses(name))
+        listed = self._level_group(query_slots(name))
+        if listed is not None:
+            return Resolution(text, None, listed.id, _RULES)
         ambiguous: list[_Entry] = []
-        for attempt in attempts:
-            slots = query_slots(attempt)
-            for loose in (False, True):
-                matches = self._matches(slots, loose)
-                if not matches and not loose:
-                    matches = self._locality_matches(slots)
-                scope = chains
-                if not matches:
-                    matches, scope = self._qualified_matches(slots, chains, loose)
-                if not matches:
-                    continue
-                chosen, tied, by_context = _choose(matches, scope)
-                if chosen is not None:
-                    score = _EXACT if chosen.exact else (_CONTEXT if by_context else _RULES)
-                    if loose:
-                        score = min(score, _LOOSE)
-                    return Resolution(
-                        text,
-                        None if chosen.entry.is_group else chosen.entry.id,
-                        chosen.entry.id if chosen.entry.is_group else None,
-                        score,
-                    )
+        # strict, then letters alone, then (after the issuer's own names) one letter off
+        for loose, typos in ((False, 0), (True, 0), (True, 1)):
+            if typos:
+                relative = self._relative_to_issuer(query_slots(name), context)
+                if relative is not None:
+                    return Resolution(text, relative.id, None, _CONTEXT)
+            for attempt in attempts:
+                found, tied = self._attempt(text, query_slots(attempt), chains, loose, typos)
+                if found is not None:
+                    return found
                 ambiguous = ambiguous or tied
         return Resolution(text, None, None, 0.0, self._suggest(name, ambiguous))
 
-    def _matches(self, slots: tuple[Slot, ...], loose: bool) -> list[_Match]:
+    def _level_group(self, slots: tuple[Slot, ...]) -> _Entry | None:
+        listed = level_list(slots)
+        if listed is None:
+            return None
+        head, levels = listed
+        found = {entry.id: entry for entry, group_head in self._level_groups.get(levels, ())
+                 if len(group_head) == len(head) and _same(head, group_head, False)}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def _relative_to_issuer(self, slots: tuple[Slot, ...], context: tuple[str, ...]
+                            ) -> _Entry | None:
+        """"Thanh tra Sở", "VP UBND" in a plan of that Sở or UBND: the issuer's own body.
+
+        The name ends with the head of the issuer's name ("Sở", "UBND"); the rest of the
+        issuer's name completes it, and the completed name must match one unit exactly.
+        """
+        if not context or len(slots) < 2:
+            return None
+        issuer = self.resolve(context[0])
+        if issuer.unit_id is None:
+            return None
+        own = query_slots(clean(self._entries[issuer.unit_id].name))
+        for size in range(min(len(slots) - 1, len(own) - 1), 0, -1):
+            if not _same(slots[-size:], own[:size], False):
+                continue
+            matches = [m for m in self._matches(slots + own[size:], False)
+                       if not m.place_omitted and not m.entry.is_group]
+            if len(matches) == 1:
+                return matches[0].entry
+        return None
+
+    def _attempt(self, text: str, slots: tuple[Slot, ...],
+                 chains: tuple[tuple[Locality, ...], ...], loose: bool, typos: int
+                 ) -> tuple[Resolution | None, list[_Entry]]:
+        matches = self._matches(slots, loose, typos)
+        if not matches and not loose:
+            matches = self._locality_matches(slots)
+        scope = chains
+        if not matches:
+            matches, scope = self._qualified_matches(slots, chains, loose, typos)
+        if not matches:
+            return None, []
+        chosen, tied, by_context = _choose(matches, scope)
+        if chosen is None:
+            return None, tied
+        score = _EXACT if chosen.exact else (_CONTEXT if by_context else _RULES)
+        if loose:
+            score = min(score, _LOOSE)
+        return Resolution(
+            text,
+            None if chosen.entry.is_group else chosen.entry.id,
+            chosen.entry.id if chosen.entry.is_group else None,
+            score,
+        ), []
+
+    def _matches(self, slots: tuple[Slot, ...], loose: bool, typos: int = 0) -> list[_Match]:
         best: dict[str, _Match] = {}
         if not slots:
             return []
         for entry, variant, place_omitted, exact in self._variants.get(len(slots), ()):
-            if not _same(slots, variant, loose):
+            if not _same(slots, variant, loose, typos):
                 continue
             current = best.get(entry.id)
             candidate = _Match(entry, exact, place_omitted)
@@ -197,7 +257,8 @@ class Resolver:
         return list(best.values())
 
     def _qualified_matches(
-        self, slots: tuple[Slot, ...], chains: tuple[tuple[Locality, ...], ...], loose: bool
+        self, slots: tuple[Slot, ...], chains: tuple[tuple[Locality, ...], ...], loose: bool,
+        typos: int = 0,
     ) -> tuple[list[_Match], tuple[tuple[Locality, ...], ...]]:
         """A name with a trailing place ("... của Thành phố"): match the name, scope the place.
 
@@ -223,7 +284,8 @@ class Resolver:
         if not scope:
             return [], chains
         # The qualifier names the body's own place: nothing above or below it will do.
-        here = [m for m in self._matches(head, loose) if m.entry.chain[:1] == scope[:1]]
+        here = [m for m in self._matches(head, loose, typos)
+                if m.entry.chain[:1] == scope[:1]]
         return here, (scope,)
 
     def _locality_matches(self, slots: tuple[Slot, ...]) -> list[_Match]:
@@ -266,15 +328,29 @@ class Resolver:
         )
 
 
-def _same(query: tuple[Slot, ...], name: tuple[Slot, ...], loose: bool) -> bool:
+def _same(query: tuple[Slot, ...], name: tuple[Slot, ...], loose: bool,
+          typos: int = 0) -> bool:
+    """Slot by slot: syllables by key (`loose`: by letters alone), abbreviations by initial.
+
+    `typos` is how many syllables outside place names may be one letter off ("huyệ").
+    """
     for q, n in zip(query, name, strict=True):
         if q.key is not None and n.key is not None:
             if q.key == n.key or (loose and q.plain == n.plain):
+                continue
+            if typos and _one_letter_off(q, n):
+                typos -= 1
                 continue
             return False
         if q.first != n.first and {q.first, n.first} != {"d", "đ"}:
             return False
     return True
+
+
+def _one_letter_off(q: Slot, n: Slot) -> bool:
+    if n.place or q.plain.isdigit() or n.plain.isdigit() or min(len(q.plain), len(n.plain)) < 3:
+        return False
+    return Levenshtein.distance(q.plain, n.plain, score_cutoff=1) <= 1
 
 
 def _better(a: _Match, b: _Match) -> bool:
