@@ -19,6 +19,17 @@ _MOVE = {
     ("o", "é"): "óe", ("o", "è"): "òe", ("o", "ẻ"): "ỏe", ("o", "ẽ"): "õe", ("o", "ẹ"): "ọe",
     ("u", "ý"): "úy", ("u", "ỳ"): "ùy", ("u", "ỷ"): "ủy", ("u", "ỹ"): "ũy", ("u", "ỵ"): "ụy",
 }
+# What a count of is written with: "trong 2-3 ngày" is two or three days, not 2 March.
+_COUNTED = r"ngày|tuần|tháng|năm(?!\s*\d{4})|giờ|phút|lần|buổi|người|đơn vị|tiết|%"
+
+
+def _day_month_in_brackets(match: re.Match[str]) -> str:
+    day, month = int(match[1]), int(match[2])
+    if 1 <= day <= 31 and 1 <= month <= 12:
+        return f"({day:d}/{month:d})"
+    return match[0]
+
+
 def _day_month(match: re.Match[str]) -> str:
     day, month = int(match[2]), int(match[3])
     if 1 <= day <= 31 and 1 <= month <= 12:
@@ -50,9 +61,14 @@ _REPLACEMENTS = (
     # "ngày 14-11", "sáng 8-3", "thứ năm ngày 12.10", "đến 14-6", "3-5.10": a day and a
     # month without a year, once a word before them says a day follows (a bare "2.5" or
     # "14-16" stays a number); "18-25/11" and "4-10/2024" are ranges and are left alone.
-    (re.compile(r"((?:^|[\s(,])(?:ngày|mùng|sáng|trưa|chiều|tối|đêm|từ|đến|tới|hết|và|nhật"
-                r"|thứ (?:[2-7]|hai|ba|tư|năm|sáu|bảy)|-|\d{1,2}-),?\s?)(\d{1,2})[-.](\d{1,2})"
-                r"(?![\d/.-]|\s*tháng|h\b)"), _day_month),
+    (re.compile(r"((?:(?:^|[\s(,])(?:ngày|mùng|sáng|trưa|chiều|tối|đêm|hôm|từ|đến|tới|hết"
+                r"|và|trước|sau|vào|lúc|nhất|là|hạn|nhật|thứ (?:[2-7]|hai|ba|tư|năm|sáu|bảy))"
+                r"|-|,|\b\d{1,2}-),?\s?)(\d{1,2})[-.](\d{1,2})"
+                r"(?![\d/.-]|h\b|\s*(?:" + _COUNTED + r")\b)"), _day_month),
+    # "hôm nay (14-11)": a day and a month alone in brackets
+    (re.compile(r"\((\d{1,2})[-.](\d{1,2})\)"), lambda m: _day_month_in_brackets(m)),
+    # "quý IV-2024", "quý 1-2025"
+    (re.compile(r"\b(quý\s+(?:iv|i{1,3}|[1-4]))-(\d{4})\b"), r"\1/\2"),
 )
 
 
