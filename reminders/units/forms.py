@@ -24,6 +24,7 @@ class Slot:
     capital: bool = False
     plain: str = ""  # letters without any marks, for the diacritic-blind fallback
     place: bool = False  # part of a place name: never matched with a typo
+    lost: bool = False  # a word with letters lost ("phng"): matches a word it is part of
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,11 @@ class Variant:
 Locality = tuple[tuple[str, ...], tuple[str, ...]]  # (level keys, place keys)
 
 
-def rewrite(tokens: list[Token]) -> list[Token]:
-    """Apply the lexicon's rewrites: connectors, fillers, counts, "Quận đoàn"."""
+def rewrite(tokens: list[Token], codes: frozenset[str] = frozenset()) -> list[Token]:
+    """Apply the lexicon's rewrites: connectors, fillers, counts, "Quận đoàn".
+
+    `codes` are numbers that name a body in the registry ("Ban Chỉ đạo 389"): never counts.
+    """
     out: list[Token] = []
     index = 0
     while index < len(tokens):
@@ -65,7 +69,7 @@ def rewrite(tokens: list[Token]) -> list[Token]:
             continue
         if token.number and nxt is not None and not nxt.number and (
             not out or out[-1].key != lexicon.NUMBER_WORD
-        ) and not _names_one_place(tokens, index + 1):
+        ) and token.key not in codes and not _names_one_place(tokens, index + 1):
             # "UBND 11 phường", "07 khu dân cư": a count stands for "các".
             out.append(Token("các", lexicon.PLURAL, False))
             index += 1
@@ -113,10 +117,20 @@ def _synonym_at(tokens: list[Token], index: int) -> tuple[int, tuple[str, ...]] 
     return None
 
 
-def slots_of(tokens: list[Token]) -> list[Slot]:
+def slots_of(tokens: list[Token], lost_letters: bool = False,
+             words: frozenset[str] = frozenset()) -> list[Slot]:
+    """One slot per syllable or per letter of an abbreviation.
+
+    `lost_letters`: read a lower-case "abbreviation" ("phng", "Cc", "x") as a word whose
+    marked vowels a bad conversion dropped ("phòng", "Các", "xã"): one slot, see `lost`.
+    """
     slots: list[Slot] = []
     for token in tokens:
-        if token.abbreviation:
+        word = token.text
+        damaged = token.abbreviation or (words and token.key not in words and not token.number)
+        if lost_letters and damaged and (word.islower() or word[1:].islower()):
+            slots.append(Slot(initial(word), None, word[:1].isupper(), bare(word), lost=True))
+        elif token.abbreviation:
             slots.extend(Slot(letter, None) for letter in token.key if letter.isalpha())
         elif token.number:
             slots.append(Slot(token.key, token.key, plain=token.key))
@@ -127,9 +141,12 @@ def slots_of(tokens: list[Token]) -> list[Slot]:
     return slots
 
 
-def query_slots(text: str) -> tuple[Slot, ...]:
-    """Slots of a cleaned name as written in a plan."""
-    return tuple(slots_of(rewrite(tokenize(text))))
+def query_slots(text: str, codes: frozenset[str] = frozenset(),
+                lost_letters: bool = False, words: frozenset[str] = frozenset()
+                ) -> tuple[Slot, ...]:
+    """Slots of a cleaned name as written in a plan; `words`: the registry's vocabulary."""
+    tokens = rewrite(tokenize(text, words), codes)
+    return tuple(slots_of(tokens, lost_letters, words))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +158,14 @@ class NameForm:
     locality: Locality | None
 
     @classmethod
-    def parse(cls, text: str) -> NameForm:
-        slots = tuple(slots_of(rewrite(tokenize(text))))
+    def parse(cls, text: str, codes: frozenset[str] = frozenset(),
+              parent: tuple[Slot, ...] = ()) -> NameForm:
+        """`parent`: the slots of the parent's name, which may end this one and be left out
+        ("Ban Xây dựng Đảng Đảng ủy xã X" is written "Ban Xây dựng Đảng" inside the xã)."""
+        slots = tuple(slots_of(rewrite(tokenize(text, None), codes)))
         segments, locality = _segments(slots)
+        if parent and len(slots) > len(parent) and _keys(slots[-len(parent):]) == _keys(parent):
+            segments.append(Segment(len(slots) - len(parent), len(slots), "place"))
         places = {i for seg in segments if seg.kind == "place" for i in range(seg.start, seg.end)}
         slots = tuple(replace(s, place=True) if i in places else s for i, s in enumerate(slots))
         return cls(slots=slots, segments=tuple(segments), locality=locality)
@@ -168,6 +190,10 @@ class NameForm:
                     )
                 )
         return found
+
+
+def _keys(slots: tuple[Slot, ...]) -> tuple[str | None, ...]:
+    return tuple(s.key for s in slots)
 
 
 def _segments(slots: tuple[Slot, ...]) -> tuple[list[Segment], Locality | None]:
@@ -204,8 +230,13 @@ def _segments(slots: tuple[Slot, ...]) -> tuple[list[Segment], Locality | None]:
             index = max(place_end, index + 2)
             continue
         index += 1
-    if len(slots) >= 3 and keys[0] in lexicon.OPTIONAL_HEADS:
-        segments.append(Segment(0, 1, "head"))
+    for head in lexicon.OPTIONAL_HEADS:
+        if len(slots) >= len(head) + 2 and tuple(keys[: len(head)]) == head:
+            segments.append(Segment(0, len(head), "head"))
+            break
+    for index, key in enumerate(keys):
+        if key == lexicon.OF and 0 < index < len(keys) - 1:
+            segments.append(Segment(index, index + 1, "optional"))  # "… của Ủy ban MTTQ …"
     for before, optional in lexicon.OPTIONAL_AFTER:
         start = _find(keys, before + optional)
         if start is not None:

@@ -39,6 +39,7 @@ FILLERS: tuple[tuple[str, ...], ...] = (
 # Wordings that mean the same: (written, read as).
 SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (keys("có liên quan"), keys("liên quan")),
+    (keys("đơn vị thành viên"), keys("cơ quan thành viên")),
 )
 # "Các đơn vị liên quan của Thành phố": a place qualifier after the name.
 OF = syllable_key("của")
@@ -72,6 +73,9 @@ OPTIONAL_AFTER: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 OPTIONAL_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (keys("ủy ban"), keys("mặt trận")),
     (keys("liên hiệp"), keys("phụ nữ")),  # "Hội Phụ nữ huyện"
+    (keys("bộ chỉ huy"), keys("bộ đội biên phòng")),  # "Bộ đội Biên phòng tỉnh"
 )
 # Head nouns of departments that lists drop: "Các đơn vị: Nội vụ; Tài chính - Kế hoạch".
-OPTIONAL_HEADS = frozenset(keys("phòng sở"))
+# "Chi cục Quản lý thị trường" is written "Quản lý thị trường", "QLTT".
+OPTIONAL_HEADS: tuple[tuple[str, ...], ...] = (
+    keys("chi cục"), keys("phòng"), keys("sở"), keys("cục"))

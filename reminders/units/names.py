@@ -17,14 +17,16 @@ from dataclasses import dataclass
 _TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 _OTHER_MARKS = re.compile(r"[\u0302\u0306\u031b]")  # circumflex, breve, horn
 _TAG = re.compile(r"<[^>]{0,200}>")
-_TOKEN = re.compile(r"(?P<word>[^\W\d_]+)(?P<dot>\.)?|(?P<num>\d+)")
+_TOKEN = re.compile(r"(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)(?P<dot>\.)?|(?P<num>\d+)")
 _VOWELS = set("aăâeêioôơuưy")
 
 # A rough shape of a Vietnamese syllable (toneless, marks kept): initial, vowels, final.
+# Place names of the Central Highlands and the north-west add clusters and a final "k"
+# ("Krông", "Đắk", "Glong", "Drung"): words, not abbreviations.
 _SYLLABLE = re.compile(
-    r"^(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnprstvx])?"
+    r"^(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|kr|dr|gl|bl|pl|kl|br|[bcdđghklmnprstvxjfwz])?"
     r"[aăâeêioôơuưy]{1,3}"
-    r"(?:ch|ng|nh|[cmnpt])?$"
+    r"(?:ch|ng|nh|[cmnptk])?$"
 )
 
 _PREFIX = re.compile(
@@ -44,6 +46,17 @@ _SUFFIX = re.compile(
     r"(?:\s*\(\s*b\s*/\s*c\s*\)|\s+(?:phối\s+hợp|chủ\s+trì)|[\s,;:.…]+)$", re.IGNORECASE
 )
 _PARENS = re.compile(r"\([^()]*\)")
+_GLUED = re.compile(r"(?<=[^\W\d_]{2})(?=[^\W\d_]{2})")
+
+
+def _unglue(text: str) -> str:
+    """"phòngTN&MT" → "phòng TN&MT": a lower-case word glued to the capitals after it."""
+    return _GLUED.sub(
+        lambda m: " " if _glued_at(text, m.start()) else "", text)
+
+
+def _glued_at(text: str, at: int) -> bool:
+    return (text[at - 2:at].islower() and text[at:at + 2].isupper())
 
 
 def nfc(text: str) -> str:
@@ -56,6 +69,7 @@ def clean(text: str) -> str:
     "(3) Đề nghị Hội LHPN quận phối hợp;" → "Hội LHPN quận".
     """
     value = nfc(html.unescape(_TAG.sub(" ", text))).replace("…", "...")
+    value = _unglue(value)
     value = " ".join(value.split())
     for _ in range(6):  # prefixes stack: "- (1) Đề nghị ..."
         stripped = _PREFIX.sub("", value, count=1)
@@ -115,12 +129,16 @@ class Token:
     number: bool = False
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, words: frozenset[str] | None = None) -> list[Token]:
     """Split a cleaned name into tokens, deciding which are abbreviations.
 
     An abbreviation is a token followed by a dot ("P.", "TT."), one with no vowel
     ("VH", "tt"), one written in capitals inside mixed-case text ("UBND", "UB"),
     or one that cannot be a Vietnamese syllable ("ubnd", "tncs").
+
+    `words`: keys known to be words (an official name's own); a capitalised token with a
+    vowel that is one of them stays a word ("Môl", "N'Jang" of the Central Highlands).
+    None: the text is an official name, so every such token is a word.
     """
     letters = [c for c in text if c.isalpha()]
     shouting = bool(letters) and all(c.isupper() for c in letters)
@@ -133,11 +151,14 @@ def tokenize(text: str) -> list[Token]:
         plain = bare(word)
         has_vowel = any(c in _VOWELS for c in plain)
         capitals = len(word) >= 2 and word.isupper() and not shouting
+        place_word = (has_vowel and len(word) >= 2 and word[:1].isupper()
+                      and (word[1:].islower() or "'" in word or "’" in word)
+                      and (words is None or syllable_key(word) in words))
         abbreviation = (
             (match.group("dot") is not None and len(word) <= 4)
             or not has_vowel
             or capitals
-            or not looks_like_syllable(word)
+            or (not looks_like_syllable(word) and not place_word)
         )
         if abbreviation:
             tokens.append(Token(word, plain, True))
@@ -148,4 +169,4 @@ def tokenize(text: str) -> list[Token]:
 
 def fold(text: str) -> str:
     """A loose comparable form for fuzzy ranking: bare letters, single spaces."""
-    return " ".join(bare(t.text) for t in tokenize(clean(text)))
+    return " ".join(bare(t.text) for t in tokenize(clean(text), frozenset()))

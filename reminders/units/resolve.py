@@ -10,6 +10,7 @@ worse than none. rapidfuzz only ranks those suggestions.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from reminders.units import lexicon
 from reminders.units.forms import (
     Locality,
     NameForm,
@@ -27,7 +29,7 @@ from reminders.units.forms import (
     query_slots,
     split_trailing_place,
 )
-from reminders.units.names import clean, fold, tokenize, without_parentheses
+from reminders.units.names import bare, clean, fold, tokenize, without_parentheses
 from reminders.units.registry import Registry
 from reminders.units.split_letters import rejoin
 
@@ -80,6 +82,7 @@ class _Entry:
     name: str
     is_group: bool
     chain: tuple[Locality, ...]  # own place first, then the places above it
+    placed: bool = False  # its own name says its place ("… tỉnh Quảng Ninh")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +102,19 @@ class Resolver:
             defaultdict(list)
         )
         self._authorities: dict[Locality, list[_Entry]] = defaultdict(list)
+        # numbers in official names are codes of bodies ("Ban Chỉ đạo 389"), never counts
+        self._codes = frozenset(
+            t.key for u in registry.units for t in tokenize(clean(u.name), None) if t.number)
+        self._vocabulary = frozenset(
+            t.key for names in ((u.name, *u.aliases) for u in self._registry.units)
+            for written in names for t in tokenize(clean(written), None) if not t.abbreviation)
         forms = self._parse_forms()
         # "UBND các xã, thị trấn": groups that name every body of some levels, by level set
         self._level_groups: dict[frozenset[tuple[str, ...]], list[tuple[_Entry, tuple[Slot, ...]]]]
         self._level_groups = defaultdict(list)
         for group in self._registry.groups:
             for written in (group.name, *group.aliases):
-                listed = level_list(query_slots(clean(written)))
+                listed = level_list(self._slots(clean(written)))
                 if listed is not None:
                     self._level_groups[listed[1]].append((self._entries[group.id], listed[0]))
         for entry_id, entry_forms in forms.items():
@@ -117,27 +126,30 @@ class Resolver:
                         (entry, variant.slots, variant.place_omitted, exact)
                     )
         self._fold_choices = {key: fold(e.name) for key, e in self._entries.items()}
-        self._vocabulary = frozenset(
-            t.key for names in ((u.name, *u.aliases) for u in self._registry.units)
-            for written in names for t in tokenize(clean(written)) if not t.abbreviation)
         self.resolve = lru_cache(maxsize=8192)(self._resolve)
+
+    def _slots(self, text: str) -> tuple[Slot, ...]:
+        return query_slots(text, self._codes, words=self._vocabulary)
 
     # -- building -------------------------------------------------------------------------
 
     def _parse_forms(self) -> dict[str, list[tuple[NameForm, bool]]]:
         forms: dict[str, list[tuple[NameForm, bool]]] = {}
         own: dict[str, Locality | None] = {}
-        named = [(u.id, u.name, u.aliases) for u in self._registry.units] + [
-            (g.id, g.name, g.aliases) for g in self._registry.groups
+        named = [(u.id, u.name, u.aliases, u.parent) for u in self._registry.units] + [
+            (g.id, g.name, g.aliases, None) for g in self._registry.groups
         ]
-        for entry_id, name, aliases in named:
-            official = NameForm.parse(clean(name))
+        for entry_id, name, aliases, parent_id in named:
+            parent = self._registry.unit(parent_id) if parent_id else None
+            parent_slots = self._slots(clean(parent.name)) if parent else ()
+            official = NameForm.parse(clean(name), self._codes, parent_slots)
             forms[entry_id] = [(official, True)] + [
-                (NameForm.parse(clean(a)), False) for a in aliases
+                (NameForm.parse(clean(a), self._codes, parent_slots), False) for a in aliases
             ]
             own[entry_id] = official.locality
         for unit in self._registry.units:
-            entry = _Entry(unit.id, unit.name, False, self._chain(unit.id, own))
+            entry = _Entry(unit.id, unit.name, False, self._chain(unit.id, own),
+                           placed=own[unit.id] is not None)
             self._entries[unit.id] = entry
             place = own[unit.id]
             if place is not None and _governs(unit.name):
@@ -168,21 +180,24 @@ class Resolver:
         if not name:
             return Resolution(text, None, None, 0.0)
         chains = tuple(c for c in (self._context_chain(c) for c in context) if c)
-        attempts = [name]
-        if without_parentheses(name) != name:
-            attempts.append(without_parentheses(name))
-        listed = self._level_group(query_slots(name))
+        attempts = _attempts(name)
+        listed = self._level_group(self._slots(name))
         if listed is not None:
             return Resolution(text, None, listed.id, _RULES)
         ambiguous: list[_Entry] = []
-        # strict, then letters alone, then (after the issuer's own names) one letter off
-        for loose, typos in ((False, 0), (True, 0), (True, 1)):
+        # strict, then letters alone, then (after the issuer's own names) one letter off,
+        # then words that lost their marked vowels in a bad conversion ("Văn phng")
+        for loose, typos, lost in ((False, 0, False), (True, 0, False), (True, 1, False),
+                                   (True, 0, True)):
             if typos:
-                relative = self._relative_to_issuer(query_slots(name), context)
+                relative = self._relative_to_issuer(self._slots(name), context)
                 if relative is not None:
                     return Resolution(text, relative.id, None, _CONTEXT)
             for attempt in attempts:
-                found, tied = self._attempt(text, query_slots(attempt), chains, loose, typos)
+                slots = query_slots(attempt, self._codes, lost, self._vocabulary)
+                if lost and not any(s.lost for s in slots):
+                    continue
+                found, tied = self._attempt(text, slots, chains, loose, typos)
                 if found is not None:
                     return found
                 ambiguous = ambiguous or tied
@@ -204,12 +219,15 @@ class Resolver:
         The name ends with the head of the issuer's name ("Sở", "UBND"); the rest of the
         issuer's name completes it, and the completed name must match one unit exactly.
         """
-        if not context or len(slots) < 2:
+        if not context or not slots:
             return None
         issuer = self.resolve(context[0])
         if issuer.unit_id is None:
             return None
-        own = query_slots(clean(self._entries[issuer.unit_id].name))
+        own = self._slots(clean(self._entries[issuer.unit_id].name))
+        # The whole name is how the issuer's own name begins ("UBND", "Ban Thường trực").
+        if len(slots) < len(own) and _same(slots, own[: len(slots)], True):
+            return self._entries[issuer.unit_id]
         for size in range(min(len(slots) - 1, len(own) - 1), 0, -1):
             if not _same(slots[-size:], own[:size], False):
                 continue
@@ -289,10 +307,19 @@ class Resolver:
         return here, (scope,)
 
     def _locality_matches(self, slots: tuple[Slot, ...]) -> list[_Match]:
-        place = bare_locality_query(slots)
+        place = bare_locality_query(_spelled_level(slots))
         if place is None:
             return []
         return [_Match(e, False, False) for e in self._authorities.get(place, [])]
+
+    def _place_named(self, text: str) -> list[_Entry]:
+        """The authorities of a place written alone, as a heading ("Thuận Hà", "Đắk Mol"):
+        compared by letters without marks or spaces, so "N'Jang" and "N Jang" agree."""
+        letters = _letters(text)
+        if not letters:
+            return []
+        return [entries[0] for (_level, place), entries in self._authorities.items()
+                if len(entries) == 1 and _letters(" ".join(place)) == letters]
 
     def _context_chain(self, text: str) -> tuple[Locality, ...]:
         """The places a context names: resolve it as a unit, else read "Phường X" from it."""
@@ -302,7 +329,8 @@ class Resolver:
             return entry.chain
         place = NameForm.parse(clean(text)).locality
         if place is None:
-            return ()
+            named = self._place_named(text)
+            return named[0].chain if len(named) == 1 else ()
         authorities = self._authorities.get(place, [])
         return authorities[0].chain if len(authorities) == 1 else (place,)
 
@@ -328,6 +356,43 @@ class Resolver:
         )
 
 
+# "TT Đức An", "TP Lào Cai", "TX Sa Pa": a level spelled with two capitals before a place
+_SPELLED_LEVELS = {("t", "t"): lexicon.keys("thị trấn"), ("t", "p"): lexicon.keys("thành phố"),
+                   ("t", "x"): lexicon.keys("thị xã")}
+
+
+def _spelled_level(slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
+    if len(slots) < 3 or slots[0].key is not None or slots[1].key is not None:
+        return slots
+    level = _SPELLED_LEVELS.get((slots[0].first, slots[1].first))
+    if level is None or not all(s.key is not None and s.capital for s in slots[2:]):
+        return slots
+    return tuple(Slot(k[:1], k) for k in level) + slots[2:]
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in bare(text) if c.isalpha()).replace("đ", "d")
+
+
+def _attempts(name: str) -> list[str]:
+    """The name, then without brackets, then what brackets hold ("… tỉnh (Ban Chỉ đạo 389)"),
+    then without a leading "Cơ quan" ("Cơ quan UBMTTQ xã")."""
+    attempts = [name]
+    bare_name = without_parentheses(name)
+    if bare_name != name:
+        attempts.append(bare_name)
+        attempts.extend(inner for inner in _INNER.findall(name) if len(inner.split()) >= 2)
+    for attempt in list(attempts):
+        rest = _AGENCY.sub("", attempt)
+        if rest != attempt and len(rest.split()) >= 2:
+            attempts.append(rest)
+    return attempts
+
+
+_INNER = re.compile(r"\(([^()]+)\)")
+_AGENCY = re.compile(r"^cơ\s+quan\s+", re.IGNORECASE)
+
+
 def _same(query: tuple[Slot, ...], name: tuple[Slot, ...], loose: bool,
           typos: int = 0) -> bool:
     """Slot by slot: syllables by key (`loose`: by letters alone), abbreviations by initial.
@@ -335,6 +400,10 @@ def _same(query: tuple[Slot, ...], name: tuple[Slot, ...], loose: bool,
     `typos` is how many syllables outside place names may be one letter off ("huyệ").
     """
     for q, n in zip(query, name, strict=True):
+        if q.lost:
+            if n.key is None or not _lost_from(q.plain, n.plain):
+                return False
+            continue
         if q.key is not None and n.key is not None:
             if q.key == n.key or (loose and q.plain == n.plain):
                 continue
@@ -345,6 +414,25 @@ def _same(query: tuple[Slot, ...], name: tuple[Slot, ...], loose: bool,
         if q.first != n.first and {q.first, n.first} != {"d", "đ"}:
             return False
     return True
+
+
+_VOWEL_LETTERS = frozenset("aeiouy")
+
+
+def _lost_from(damaged: str, word: str) -> bool:
+    """Whether `damaged` is `word` (letters without marks) with some vowels left out."""
+    if not damaged or damaged[0] != word[:1] or len(damaged) >= len(word):
+        return False
+    rest = iter(word)
+    for char in damaged:
+        for candidate in rest:
+            if candidate == char:
+                break
+            if candidate not in _VOWEL_LETTERS:
+                return False
+        else:
+            return False
+    return all(c in _VOWEL_LETTERS for c in rest)
 
 
 def _one_letter_off(q: Slot, n: Slot) -> bool:
@@ -388,6 +476,8 @@ def _choose(
     exact = [m for m in pool if m.exact]
     if len(exact) == 1:
         return exact[0], [], False
+    if len(specified) == 1 and specified[0].entry.placed:
+        return specified[0], [], False  # the place is written out: no context can overrule
     if not contexts:
         if len(pool) == 1:
             return pool[0], [], False
