@@ -243,7 +243,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Builder], ...] = tuple(
         ("every n months", r"(?P<n>\d{1,2})\s+tháng\s+(?:một|1)\s+lần", _every_n_months),
         ("repeat", r"(?:hàng|mỗi)\s+(?P<f>ngày|tuần|tháng|quý|năm)(?!\w)", _repeat),
         ("last month of a quarter", r"tháng\s+cuối\s+(?:cùng\s+)?(?:của\s+)?"
-         r"(?:mỗi\s+|các\s+|từng\s+)?quý", _end_of_quarter),
+         r"(?:mỗi\s+|các\s+|từng\s+|hàng\s+)?quý", _end_of_quarter),
         # "trước ngày 10 của tháng", "ngày 25 các tháng": a day of every month
         ("day of every month", r"(?<=\d )(?:của\s+(?:mỗi\s+|các\s+|từng\s+)?|(?:các|từng)\s+)"
          r"tháng(?!\s*(?:\d|cuối|đầu|giữa|này|trước|[ivx]+\b))", _monthly),

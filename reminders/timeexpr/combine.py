@@ -136,7 +136,7 @@ def _groups(text: str, periods: list[Atom]) -> list[_Group]:
 def _join_words(gap: str) -> str:
     """The words joining two dates, without weekdays and brackets ("28/01 (thứ ba) đến hết
     chủ nhật ngày 02/02"): those are checks, not joins."""
-    return lexicon.WEEKDAY_NOISE.sub(" ", gap)
+    return lexicon.WEEKDAY_NOISE.sub(" ", gap).replace("(", " ").replace(")", " ")
 
 
 def _resolve_numbers(group: _Group) -> list[Atom] | None:
@@ -233,9 +233,10 @@ def _qualify(prefix: str, periods: list[dates.Period], joins: list[str]) -> list
         return [Span(start=None, end=last, deadline=True)]
     if lexicon.STRICT_BEFORE.search(prefix):
         return [Span(start=None, end=first - timedelta(days=1), deadline=True)]
-    if lexicon.END_ON.search(prefix) or lexicon.FINISH_IN.search(prefix):
+    opens = bool(lexicon.OPEN_START.search(prefix))  # "… báo cáo từ ngày D" opens, not limits
+    if not opens and (lexicon.END_ON.search(prefix) or lexicon.FINISH_IN.search(prefix)):
         return [Span(start=None, end=last, deadline=True)]
-    if lexicon.OPEN_START.search(prefix) and "range" not in joins and len(periods) == 1:
+    if opens and "range" not in joins and len(periods) == 1:
         return [Span(start=first, end=None)]
     merged: list[dates.Period] = []
     for period in sorted(periods):

@@ -18,31 +18,59 @@ from reminders.timeexpr.lunar_text import LunarMatch
 _POINTED = re.compile(r"(?:\btrước|\bđến|\btới|\bhết|\bchậm nhất|\bdịp)\s*(?:khi\s+)?$")
 
 
+_MARKER = re.compile(r"\b(?:tức|nhằm)\b")
+
+
 def drop_glosses(text: str, found: list[LunarMatch], default_year: int
                  ) -> tuple[str, list[LunarMatch], list[str]]:
-    """The text with glosses blanked, the lunar dates that still count, and warnings."""
+    """The text with glosses blanked, the lunar dates that still count, and warnings.
+
+    A gloss is a bracket holding a lunar date, or one opened by "tức"/"nhằm", or a run
+    "…, tức/nhằm <lunar date> [đến <lunar date>]" after the solar dates.
+    """
     solar = _solar_dates(text, found)
     if not solar:
         return text, found, []
+    year = next((a.year for a in solar if a.year), default_year)
+    written = {d for d in (_day(a, year) for a in solar) if d is not None}
+    regions = _gloss_regions(text, found, solar[0].end)
     kept: list[LunarMatch] = []
     warnings: list[str] = []
     for match in found:
-        bracket = _bracket_around(text, match.start, match.end)
-        if bracket is not None:
-            before = [a for a in solar if a.end <= bracket[0]]
-            if before:
-                written = _day(before[-1], default_year)
-                if written is not None and written != match.day:
-                    warnings.append(
-                        f"ngày âm lịch trong ngoặc ứng với {match.day:%d/%m/%Y}, không khớp với "
-                        f"ngày {written:%d/%m/%Y}: giữ theo ngày dương lịch")
-                text = _blank(text, *bracket)
-                continue
+        if any(a <= match.start and match.end <= b for a, b in regions):
+            if match.day not in written:
+                warnings.append(
+                    f"ngày âm lịch ghi kèm ứng với {match.day:%d/%m/%Y}, không trùng ngày dương "
+                    "lịch nào đã ghi: giữ theo ngày dương lịch")
+            continue
         if match.festival and not _POINTED.search(text[: match.start]):
             text = _blank(text, match.start, match.end)
             continue
         kept.append(match)
+    for a, b in regions:
+        text = _blank(text, a, b)
     return text, kept, warnings
+
+
+def _gloss_regions(text: str, found: list[LunarMatch], after: int) -> list[tuple[int, int]]:
+    regions: list[tuple[int, int]] = []
+    for match in found:  # brackets holding a lunar date
+        bracket = _bracket_around(text, match.start, match.end)
+        if bracket is not None and bracket[0] >= after:
+            regions.append(bracket)
+    for marker in _MARKER.finditer(text, after):
+        opening = text.rfind("(", after, marker.start())
+        if opening >= 0 and ")" not in text[opening:marker.start()]:
+            closing = text.find(")", marker.end())
+            if closing >= 0:
+                regions.append((opening, closing + 1))
+                continue
+        stop = text.find(";", marker.end())
+        ends = [m.end for m in found
+                if m.start >= marker.end() and (stop < 0 or m.start < stop)]
+        if ends:
+            regions.append((marker.start(), max(ends)))
+    return regions
 
 
 def _solar_dates(text: str, found: list[LunarMatch]) -> list[Atom]:

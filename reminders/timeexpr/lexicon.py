@@ -14,8 +14,9 @@ END_ON = re.compile(
     r"|\bđến|\btới)(?:\s+(?:là|vào|ngày|trong))*\s*[:,]?\s*$"
 )
 # "hoàn thành trong tháng 6", "xong trong Quý II": a deadline at the end of the period.
+# ("kết thúc ngày 30/4" is when something ends, not a limit: not here.)
 FINISH_IN = re.compile(
-    r"\b(?:hoàn thành|hoàn tất|xong|kết thúc|báo cáo|gửi|nộp)(?:\s+\w+){0,3}?"
+    r"\b(?:hoàn thành|hoàn tất|xong|báo cáo|gửi|nộp)(?:\s+(?!từ\b)\w+){0,3}?"
     r"\s+(?:trong|vào|trước|trong vòng)?(?:\s+(?:ngày|tháng|năm))?\s*$"
 )
 # "từ ngày D", and "từ 9 giờ, ngày D" / "bắt đầu từ 0h ngày D": a clock time opening it too.
@@ -37,8 +38,12 @@ CLAUSE_BULLET = re.compile(
     r"(?:^|\s)[-+•]\s+(?!(?:ngày|tháng|năm|quý|tuần|đến|tới|mùng|rằm|thứ|chủ nhật)\b)(?=[^\W\d])"
 )
 # Weekdays and brackets between two dates of a range or a list are checks, not joins.
+# So are clock times and parts of the day: "từ 19 giờ ngày 22.5 đến 3 giờ ngày 23.5",
+# "từ ngày 23.5 đến sáng 24.5".
 WEEKDAY_NOISE = re.compile(
     r"\([^()]{0,60}\)|\b(?:thứ\s+(?:[2-7]|hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật)\b\s*,?"
+    r"|(?<=đến |tới |hết )(?:lúc\s+)?(?:\d{1,2}h\d{0,2}\b\s*,?\s*|(?:buổi\s+)?"
+    r"(?:sáng|trưa|chiều|tối|đêm)\b)"
 )
 # A period that is the subject of the work, not its time: "Báo cáo kết quả công tác quý
 # I/2024 trước ngày 15/3/2024", "Sơ kết 6 tháng đầu năm vào ngày 10/7". Dropped when the

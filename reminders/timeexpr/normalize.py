@@ -51,7 +51,7 @@ _REPLACEMENTS = (
     (re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})\b"), r"\1h\2"),
     (re.compile(r"\b(\d{1,2})h(\d{2})?\s*'"), r"\1h\2"),
     # dates: "25.12.2017", "1-4-2019", "01 10 2017"? (spaces only around "/", done above)
-    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b"), r"\1/\2/\3"),
+    (re.compile(r"\b(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{4}|\d{2})\b"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{2})\b(?![/\d-])"), r"\1/\2/\3"),
     (re.compile(r"\b(\d{1,2})\.(\d{4})\b"), r"\1/\2"),
@@ -62,7 +62,7 @@ _REPLACEMENTS = (
     # month without a year, once a word before them says a day follows (a bare "2.5" or
     # "14-16" stays a number); "18-25/11" and "4-10/2024" are ranges and are left alone.
     (re.compile(r"((?:(?:^|[\s(,])(?:ngày|mùng|sáng|trưa|chiều|tối|đêm|hôm|từ|đến|tới|hết"
-                r"|và|trước|sau|vào|lúc|nhất|là|hạn|nhật|thứ (?:[2-7]|hai|ba|tư|năm|sáu|bảy))"
+                r"|và|trước|sau|vào|lúc|nhất|là|hạn|nhật|nay|thứ (?:[2-7]|hai|ba|tư|năm|sáu|bảy))"
                 r"|-|,|\b\d{1,2}-),?\s?)(\d{1,2})[-.](\d{1,2})"
                 r"(?![\d/.-]|h\b|\s*(?:" + _COUNTED + r")\b)"), _day_month),
     # "hôm nay (14-11)": a day and a month alone in brackets

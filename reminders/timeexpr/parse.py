@@ -89,7 +89,8 @@ def _close_open_starts(spans: list[Span]) -> list[Span]:
     for span in spans:
         last = out[-1] if out else None
         if (last is not None and last.start is not None and last.end is None
-                and span.start is None and span.end is not None and span.end >= last.start):
+                and span.end is not None and span.end >= last.start):
+            # "từ tháng 3-2019 và kết thúc trong tháng 5-2019" closes at the second's end
             out[-1] = Span(start=last.start, end=span.end, time=last.time or span.time,
                            deadline=span.deadline, label=last.label)
             continue
