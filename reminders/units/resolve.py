@@ -106,7 +106,7 @@ class Resolver:
         self._codes = frozenset(
             t.key for u in registry.units for t in tokenize(clean(u.name), None) if t.number)
         self._vocabulary = frozenset(
-            t.key for names in ((u.name, *u.aliases) for u in self._registry.units)
+            t.key for names in ((e.name, *e.aliases) for e in (*registry.units, *registry.groups))
             for written in names for t in tokenize(clean(written), None) if not t.abbreviation)
         forms = self._parse_forms()
         # "UBND các xã, thị trấn": groups that name every body of some levels, by level set
