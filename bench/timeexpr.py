@@ -5,7 +5,8 @@ the seed plans' time cells, repeated) through `--batch` with process start inclu
 process without any cache. If dateparser is installed (it is not a dependency:
 `pip install dateparser`), it is timed on the same lines, and both readers are scored on the
 table's cases: how often the first date found equals the expected start (or end, for
-deadlines). Run: `python bench/timeexpr.py`.
+deadlines). Then the real expressions of tests/data/timeexpr_real_cases.toml and the held-out
+timeexpr_heldout_cases.toml are scored field by field. Run: `python bench/timeexpr.py`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ def main() -> None:
           f"({batch:.2f} s for {len(lines)})")
     print(f"reminders: first day right on {ours}/{len(scored)} dated cases "
           f"({100 * ours / len(scored):.0f}%)")
+    for name in REAL_TABLES:
+        path = ROOT / "tests" / "data" / name
+        if path.exists():
+            real = list(tomllib.loads(path.read_text(encoding="utf-8"))["case"])
+            exact = sum(_exact(c) for c in real)
+            print(f"{name}: {exact}/{len(real)} read exactly ({100 * exact / len(real):.1f}%)")
     try:
         import dateparser  # type: ignore[import-not-found]
     except ImportError:
@@ -92,6 +99,17 @@ def main() -> None:
     print(f"dateparser.parse (vi):            {theirs_speed:9.0f} lines/s (first 2,000 lines)")
     print(f"dateparser: first day right on {right}/{len(scored)} dated cases "
           f"({100 * right / len(scored):.0f}%)")
+
+
+# Real expressions with independent answer keys: every field the key states must agree.
+REAL_TABLES = ("timeexpr_real_cases.toml", "timeexpr_heldout_cases.toml")
+_KEY_FIELDS = ("start", "end", "time", "deadline", "undetermined", "rrule", "tentative")
+
+
+def _exact(case: dict[str, Any]) -> bool:
+    answer = _ours(case)
+    return all(answer[f] == (None if case[f] == "null" else case[f])
+               for f in _KEY_FIELDS if f in case)
 
 
 def _ours(case: dict[str, Any]) -> dict[str, Any]:

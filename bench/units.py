@@ -1,7 +1,8 @@
 """Benchmark: unit-name resolution, in process and through `reminders units resolve --batch`.
 
 Prints names per second for a mixed list of real plan spellings (the seed table when present,
-else every official name and its abbreviations) repeated to N lines. Run: `make bench`.
+else every official name and its abbreviations) repeated to N lines, then how many of the
+real spellings in tests/data/unit_spellings/ resolve right and how many wrong. Run: `make bench`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from reminders.units import Resolver, load_registry  # noqa: E402
 
 REGISTRY = ROOT / "config" / "units.toml"
 SEED_NAMES = ROOT / "tests" / "data" / "seed_unit_names.toml"
+SPELLINGS = ROOT / "tests" / "data" / "unit_spellings"
 N = 10_000
 
 
@@ -59,6 +61,28 @@ def main() -> None:
     print(f"build resolver:            {build * 1000:8.1f} ms")
     print(f"in process, no cache:      {len(lines) / cold:8.0f} names/s")
     print(f"--batch (process start):   {len(lines) / batch:8.0f} names/s ({batch:.2f} s)")
+    score_real_spellings()
+
+
+def score_real_spellings() -> None:
+    """Right, wrong and unresolved over the real spellings (tests/data/unit_spellings/)."""
+    table = SPELLINGS / "spellings.toml"
+    if not table.exists():
+        return
+    names = tomllib.loads(table.read_text(encoding="utf-8"))["name"]
+    resolvers: dict[str, Resolver] = {}
+    right = wrong = 0
+    for name in names:
+        registry = name["registry"]
+        if registry not in resolvers:
+            resolvers[registry] = Resolver(load_registry(SPELLINGS / registry))
+        answer = resolvers[registry].resolve(name["text"], tuple(name["context"]))
+        got = answer.unit_id or answer.group_id or "none"
+        right += got == name["expect"]
+        wrong += got not in ("none", name["expect"])
+    total = len(names)
+    print(f"real spellings: {right}/{total} right ({100 * right / total:.1f}%), "
+          f"{wrong} wrong ({100 * wrong / total:.1f}%), {total - right - wrong} unresolved")
 
 
 if __name__ == "__main__":

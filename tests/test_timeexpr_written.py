@@ -98,6 +98,12 @@ def test_clock_time_then_date_opens_a_range() -> None:
     assert (answer["start"], answer["end"], answer["time"]) == ("2026-08-15", None, "00:00")
 
 
+def test_one_session_starting_at_a_clock_time_is_that_day() -> None:
+    answer = _answer("01 buổi sáng, bắt đầu từ 7 giờ 30 ngày 9/10/2026 (Thứ Sáu)")
+    assert (answer["start"], answer["end"], answer["time"]) == ("2026-10-09", "2026-10-09",
+                                                               "07:30")
+
+
 def test_meeting_time_with_clock_range_is_one_day() -> None:
     answer = _answer("từ 8h00 đến 11h30 ngày 14/8/2026")
     assert (answer["start"], answer["end"], answer["time"]) == ("2026-08-14", "2026-08-14",

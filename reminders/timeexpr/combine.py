@@ -71,7 +71,8 @@ def read_clause(text: str, default_year: int, ref_date: date | None) -> Reading:
         if periods_found is None:
             reading.warnings.append(f"không đọc được khoảng thời gian: '{text}'")
             continue
-        reading.spans.extend(_qualify(prefix, periods_found, group.joins))
+        reading.spans.extend(_qualify(prefix, periods_found, group.joins,
+                                      bool(lexicon.ONE_SESSION.search(text))))
     for atom in atoms:
         if atom.kind is Kind.TIME and reading.time is None:
             reading.time, reading.end_time = atom.clock, atom.end_clock
@@ -226,7 +227,8 @@ def _period(atom: Atom, year: int) -> dates.Period:
     raise ValueError(f"no period for {atom.kind}")
 
 
-def _qualify(prefix: str, periods: list[dates.Period], joins: list[str]) -> list[Span]:
+def _qualify(prefix: str, periods: list[dates.Period], joins: list[str],
+             one_session: bool = False) -> list[Span]:
     """Rule 2 and 13: the words before a group make it a deadline or an open range."""
     first, last = periods[0][0], periods[-1][1]
     if lexicon.BEFORE_TIME.search(prefix):
@@ -237,7 +239,8 @@ def _qualify(prefix: str, periods: list[dates.Period], joins: list[str]) -> list
     if not opens and (lexicon.END_ON.search(prefix) or lexicon.FINISH_IN.search(prefix)):
         return [Span(start=None, end=last, deadline=True)]
     if opens and "range" not in joins and len(periods) == 1:
-        return [Span(start=first, end=None)]
+        # "01 buổi, bắt đầu từ 08h00 ngày 12/6/2024": one session starting then, not a range
+        return [Span(start=first, end=first if one_session else None)]
     merged: list[dates.Period] = []
     for period in sorted(periods):
         if merged and period[0] <= merged[-1][1] + timedelta(days=1):

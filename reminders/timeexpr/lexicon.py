@@ -53,3 +53,5 @@ TOPIC = re.compile(
     r"|kế hoạch|chương trình|năm học)"
     r"(?:\s+(?!(?:trong|vào|trước|đến|từ|tới|hết|chậm|hạn|ngày|là)\b)[^\d\s]+){0,3}\s*$"
 )
+# A stated length of one session or one day: an opening "từ 8h ngày D" is then that day.
+ONE_SESSION = re.compile(r"\b(?:0?1|một)\s+(?:buổi|ngày)\b(?!\s+(?:đến|tới|-))")
