@@ -1,7 +1,9 @@
 """Times as newspapers, portals and offices write them, beyond the contract's own examples.
 
 tests/data/timeexpr_real_cases.toml holds real expressions (Báo Bình Định, legal texts,
-provincial portals), answered from the contract by someone who had not read the reader.
+provincial portals), answered from the contract by someone who had not read the reader;
+timeexpr_heldout_cases.toml is a second such set (thuvienphapluat, baomoi, dantri), keyed
+by another person and measured before any rule was changed for it.
 The rest are the reader's extensions (README "Reading times"), each tested on its own with
 realistic texts of our own, and property tests for the forms that take a year from outside.
 """
@@ -37,6 +39,25 @@ def _expected(case: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", REAL, ids=[c["text"] for c in REAL])
 def test_real_expression(case: dict[str, Any]) -> None:
+    answer = _answer(case["text"], case.get("year"), case.get("ref_date"))
+    expected = _expected(case)
+    assert {f: answer[f] for f in expected} == expected
+
+
+HELDOUT: list[dict[str, Any]] = tomllib.loads(
+    (DATA / "timeexpr_heldout_cases.toml").read_text(encoding="utf-8"))["case"]
+# The lunar range comes first and the solar one after "tức", and the bare year of "tết Đinh
+# Dậu 2017" is read as a period of its own.
+HELDOUT_NOT_YET = {"trong 7 ngày tết Đinh Dậu 2017 vừa qua (từ 29 tháng Chạp đến mùng 5, "
+                   "tức từ 26.1 đến 1.2)"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="chưa đọc được"))
+     if c["text"] in HELDOUT_NOT_YET else c for c in HELDOUT],
+    ids=[c["text"] for c in HELDOUT])
+def test_heldout_expression(case: dict[str, Any]) -> None:
     answer = _answer(case["text"], case.get("year"), case.get("ref_date"))
     expected = _expected(case)
     assert {f: answer[f] for f in expected} == expected

@@ -200,6 +200,10 @@ def _count(m: re.Match[str]) -> Atom:
     return Atom(Kind.COUNT, m.start(), m.end(), number=int(m["n"]))
 
 
+def _start_of_quarter(m: re.Match[str]) -> Atom:
+    return Atom(Kind.REPEAT, m.start(), m.end(), part="QUARTER_START")
+
+
 def _end_of_quarter(m: re.Match[str]) -> Atom:
     return Atom(Kind.REPEAT, m.start(), m.end(), part="QUARTER_END")
 
@@ -244,6 +248,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Builder], ...] = tuple(
         ("repeat", r"(?:hàng|mỗi)\s+(?P<f>ngày|tuần|tháng|quý|năm)(?!\w)", _repeat),
         ("last month of a quarter", r"tháng\s+cuối\s+(?:cùng\s+)?(?:của\s+)?"
          r"(?:mỗi\s+|các\s+|từng\s+|hàng\s+)?quý", _end_of_quarter),
+        ("first month of a quarter", r"tháng\s+đầu\s+(?:tiên\s+)?(?:của\s+)?"
+         r"(?:mỗi\s+|các\s+|từng\s+|hàng\s+)?quý(?:\s+(?:sau|tiếp theo|kế tiếp))?",
+         _start_of_quarter),
         # "trước ngày 10 của tháng", "ngày 25 các tháng": a day of every month
         ("day of every month", r"(?<=\d )(?:của\s+(?:mỗi\s+|các\s+|từng\s+)?|(?:các|từng)\s+)"
          r"tháng(?!\s*(?:\d|cuối|đầu|giữa|này|trước|[ivx]+\b))", _monthly),

@@ -236,7 +236,9 @@ def _qualify(prefix: str, periods: list[dates.Period], joins: list[str],
     if lexicon.STRICT_BEFORE.search(prefix):
         return [Span(start=None, end=first - timedelta(days=1), deadline=True)]
     opens = bool(lexicon.OPEN_START.search(prefix))  # "… báo cáo từ ngày D" opens, not limits
-    if not opens and (lexicon.END_ON.search(prefix) or lexicon.FINISH_IN.search(prefix)):
+    hours = bool(lexicon.HOURS_OF_A_DAY.search(prefix))
+    if not (opens or hours) and (lexicon.END_ON.search(prefix)
+                                 or lexicon.FINISH_IN.search(prefix)):
         return [Span(start=None, end=last, deadline=True)]
     if opens and "range" not in joins and len(periods) == 1:
         # "01 buổi, bắt đầu từ 08h00 ngày 12/6/2024": one session starting then, not a range

@@ -70,6 +70,20 @@ def _gloss_regions(text: str, found: list[LunarMatch], after: int) -> list[tuple
                 if m.start >= marker.end() and (stop < 0 or m.start < stop)]
         if ends:
             regions.append((marker.start(), max(ends)))
+    return regions + _lunar_before_solar(text, found)
+
+
+def _lunar_before_solar(text: str, found: list[LunarMatch]) -> list[tuple[int, int]]:
+    """"từ 29 tháng Chạp đến mùng 5, tức từ 26.1 đến 1.2": the lunar dates come first and
+    the solar ones after "tức"; the solar ones rule, so the lunar part is the gloss."""
+    regions: list[tuple[int, int]] = []
+    for marker in _MARKER.finditer(text):
+        before = [m for m in found if m.end <= marker.start()]
+        after = [a for a in find_atoms(text[marker.end():]) if a.kind is Kind.DATE]
+        if before and after and not any(m.start >= marker.end() for m in found):
+            start = min(m.start for m in before)
+            regions.append((start, marker.end()))
+
     return regions
 
 

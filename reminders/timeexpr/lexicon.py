@@ -11,7 +11,7 @@ BEFORE_TIME = re.compile(r"\btrước\s+\d{1,2}h\d{0,2}\s*,?\s*(?:ngày\s*)?$")
 # The limit is the period's own last day: "chậm nhất ngày D", "đến hết ngày D", "hạn ...".
 END_ON = re.compile(
     r"(?:\bchậm nhất|\btrễ nhất|\bmuộn nhất|\bhạn chót|\bthời hạn|\bhạn|\bđến hết|\bhết"
-    r"|\bđến|\btới)(?:\s+(?:là|vào|ngày|trong))*\s*[:,]?\s*$"
+    r"|\bđến|\btới)(?:\s+(?:là|vào|lúc|ngày|trong|\d{1,2}h\d{0,2}))*\s*[:,]?\s*$"
 )
 # "hoàn thành trong tháng 6", "xong trong Quý II": a deadline at the end of the period.
 # ("kết thúc ngày 30/4" is when something ends, not a limit: not here.)
@@ -21,7 +21,8 @@ FINISH_IN = re.compile(
 )
 # "từ ngày D", and "từ 9 giờ, ngày D" / "bắt đầu từ 0h ngày D": a clock time opening it too.
 OPEN_START = re.compile(r"(?:\bkể từ|\bbắt đầu từ|\báp dụng từ|\btừ)"
-                        r"(?:\s+(?:lúc\s+)?\d{1,2}h\d{0,2}\s*,?)?(?:\s+ngày)?\s*$")
+                        r"(?:\s+(?:lúc\s+)?\d{1,2}h\d{0,2}\s*,?)?"
+                        r"(?:\s+(?:buổi\s+)?(?:sáng|trưa|chiều|tối|đêm))?(?:\s+ngày)?\s*$")
 RANGE_JOIN = re.compile(r"^\s*(?:-|đến hết|đến|tới|cho đến|to)\s*(?:ngày\s*)?$")
 LIST_JOIN = re.compile(r"^\s*(?:[,;]|và|,\s*và|;\s*và|&)\s*(?:ngày\s*)?$")
 TENTATIVE = re.compile(r"\b(?:dự kiến|(?<!trong )khoảng|dự định|tạm định|dự trù)\b")
@@ -55,3 +56,6 @@ TOPIC = re.compile(
 )
 # A stated length of one session or one day: an opening "từ 8h ngày D" is then that day.
 ONE_SESSION = re.compile(r"\b(?:0?1|một)\s+(?:buổi|ngày)\b(?!\s+(?:đến|tới|-))")
+# "từ 7h30 đến 11h30 ngày D": the hours of a day, not a limit ending it.
+HOURS_OF_A_DAY = re.compile(
+    r"\btừ\s+\d{1,2}h\d{0,2}\s*(?:-|đến|tới)\s*\d{1,2}h\d{0,2}\s*,?\s*(?:ngày\s*)?$")

@@ -42,6 +42,8 @@ def read_repeat(text: str, atoms: list[Atom]) -> Repeat | None:
     no_day = by_day is None  # a rhythm without a day gives no date (rules 12 and 13)
     if "QUARTER_END" in kinds:
         return Repeat(f"FREQ=YEARLY;BYMONTH=3,6,9,12{month_day}", deadline, no_day)
+    if "QUARTER_START" in kinds:  # "trước ngày 10 của tháng đầu quý sau"
+        return Repeat(f"FREQ=YEARLY;BYMONTH=1,4,7,10{month_day}", deadline, no_day)
     every = next((a.number for a in repeats if a.number), None)
     if every:
         return Repeat(f"FREQ=MONTHLY;INTERVAL={every}{month_day}", deadline, no_day)
