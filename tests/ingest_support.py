@@ -42,3 +42,20 @@ def ids(refs: list[dict[str, Any]]) -> list[str | None]:
 
 def by_code(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {a["code"]: a for a in plan["activities"]}
+
+
+FORMATS = ROOT / "tests" / "data" / "formats"  # the real plans as PDF, scan, .doc, .odt, .rtf
+
+
+def reading(plan: ImportedPlan) -> dict[str, Any]:
+    """What a plan says, without where it was read from: for comparing two copies of it."""
+    data = plan.as_json()
+    info = {k: data["plan"][k] for k in ("number", "issued", "title", "issuer", "year")}
+    activities = [(a["title"], a["time"]["start"], a["time"]["end"], a["time"]["time"],
+                   [u["name"] for u in a["lead"]], [u["name"] for u in a["partners"]])
+                  for a in data["activities"]]
+    deadlines = [(d["text"], d["time"]["end"], d["time"]["rrule"],
+                  [u["name"] for u in d["from_units"]]) for d in data["deadlines"]]
+    assignments = [(a["unit"]["name"], a["tasks"]) for a in data["assignments"]]
+    return {"plan": info, "activities": activities, "deadlines": deadlines,
+            "assignments": assignments}

@@ -111,8 +111,13 @@ def _plans(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("thieu.docx", None, "không tìm thấy tệp"),
-    ("kehoach.pdf", b"%PDF-1.4", "định dạng tệp không được hỗ trợ"),
-    ("kehoach.doc", b"\xd0\xcf\x11\xe0", "Word 97-2003"),
+    ("kehoach.pdf", b"%PDF-1.4", "không đọc được tệp PDF"),
+    ("kehoach.doc", b"\xd0\xcf\x11\xe0", "tệp .doc hỏng"),
+    ("kehoach.rtf", "Kế hoạch".encode(), "tệp .rtf hỏng"),
+    ("kehoach.pages", b"PK\x03\x04", "định dạng tệp không được hỗ trợ"),
+    ("anh.png", b"\x89PNG\r\n", "không đọc được ảnh"),
+    ("trang.html", "<html><body><div class='menu'>Trang chủ</div></body></html>".encode(),
+     "không có nội dung"),
     ("hong.docx", b"PK\x03\x04 not really a zip", "không đọc được tệp Word"),
     ("trong.txt", "Kính gửi các đồng chí.\nXin cảm ơn.".encode(), "không tìm thấy kế hoạch"),
     ("latin1.txt", "Kế hoạch".encode("utf-16-le"), "không đọc được tệp văn bản"),

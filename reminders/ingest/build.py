@@ -28,7 +28,7 @@ from reminders.ingest.model import (
 )
 from reminders.ingest.outline import Line, PartKind, outline
 from reminders.ingest.prose import ProseItem, read_blocks, read_events, read_prose, read_tasks
-from reminders.ingest.read import InputFile, read_document
+from reminders.ingest.read import InputFile, Tools, read_document
 from reminders.ingest.tables import TableRow, read_table
 from reminders.ingest.unitcells import UnitReader, looks_like_unit
 from reminders.timeexpr import parse
@@ -66,9 +66,13 @@ class _Collector:
         return code
 
 
-def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date) -> ImportedPlan:
-    """Read `files` (a plan and its annexes) as one plan. Raises InputError."""
-    docs = [_read(f) for f in files]
+def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date,
+                tools: Tools | None = None) -> ImportedPlan:
+    """Read `files` (a plan and its annexes) as one plan. Raises InputError.
+
+    `tools`: the OCR and conversion programs (None: those installed, found when needed).
+    """
+    docs = [_read(f, tools) for f in files]
     main = next((d for d in docs if d.meta.title and not d.meta.is_annex), docs[0])
     info, warnings = _plan_info(main, docs, resolver, today)
     reader = UnitReader(resolver, tuple(x for x in (info.issuer,) if x))
@@ -97,7 +101,8 @@ def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date) 
             Deadline(title=d.title, time=d.time, to_unit=d.to_unit, from_units=d.from_units,
                      text=d.text, source=d.where) for d in deadlines
         ),
-        warnings=tuple(_unique(out.warnings + _deadline_warnings(deadlines))),
+        warnings=tuple(_unique(out.warnings + _deadline_warnings(deadlines)
+                               + _ocr_warnings(docs, out.activities, deadlines))),
         sources=tuple(SourceFile(name=f.name, sha256=f.sha256, size=len(f.data)) for f in files),
     )
     _check_every_file_holds_plan(plan, docs)
@@ -118,8 +123,20 @@ def _check_every_file_holds_plan(plan: ImportedPlan, docs: list[_Doc]) -> None:
         )
 
 
-def _read(source: InputFile) -> _Doc:
-    document = read_document(source)
+def _ocr_warnings(docs: list[_Doc], activities: list[tuple[tuple[int, int], Activity]],
+                  deadlines: Sequence[FoundDeadline]) -> list[Warning]:
+    """Every item read through OCR says so: the office checks it against the scan."""
+    scanned = frozenset().union(*(d.document.ocr for d in docs))
+    if not scanned:
+        return []
+    sources = [a.source for _, a in activities] + [d.where for d in deadlines]
+    return [Warning(code="ocr", where=where,
+                    message="đọc từ ảnh quét bằng nhận dạng chữ (OCR): hãy đối chiếu với bản gốc")
+            for where in dict.fromkeys(sources) if where in scanned]
+
+
+def _read(source: InputFile, tools: Tools | None = None) -> _Doc:
+    document = read_document(source, tools)
     paragraphs: list[Paragraph] = []
     tables: list[list[TableRow]] = []
     order: dict[str, int] = {}

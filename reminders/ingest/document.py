@@ -58,6 +58,7 @@ class Document:
 
     name: str  # the file name as the user gave it (messages quote it)
     blocks: tuple[Block, ...]
+    ocr: frozenset[str] = frozenset()  # `where` of the blocks and rows read by OCR
 
     def paragraphs(self) -> Iterator[Paragraph]:
         """Body paragraphs, and the lines of every table cell as paragraphs, in order.

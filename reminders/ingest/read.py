@@ -1,15 +1,27 @@
-"""Open an input file and pick its reader by suffix; every failure is a Vietnamese InputError."""
+"""Open an input file and pick its reader by suffix; every failure is a Vietnamese InputError.
+
+The readers are pure given bytes, except scans (OCR) and old Word files (LibreOffice),
+whose programs come in through `Tools`, built once by the caller.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reminders.errors import InputError
+from reminders.ingest import convert, ocr
 from reminders.ingest.document import Document
+from reminders.ingest.images import IMAGE_SUFFIXES
+from reminders.ingest.pdf import PageReader, Progress
 
-SUFFIXES = (".docx", ".txt", ".md", ".xlsx", ".xlsm", ".csv")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+WEB_SUFFIXES = (".html", ".htm")
+SUFFIXES = (".docx", *TEXT_SUFFIXES, ".xlsx", ".xlsm", ".csv", ".pdf", *convert.CONVERTED,
+            *WEB_SUFFIXES, *IMAGE_SUFFIXES)
+Converter = Callable[[bytes, str], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,17 +34,29 @@ class InputFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Tools:
+    """The outside programs some formats need; None where one is not installed."""
+
+    ocr: PageReader | None = None
+    convert: Converter | None = None
+    progress: Progress | None = None
+
+    @classmethod
+    def system(cls, progress: Progress | None = None) -> Tools:
+        """Tesseract and LibreOffice as installed on this machine."""
+        return cls(ocr=ocr.TesseractOcr.find(), convert=convert.LibreOfficeConverter.find(),
+                   progress=progress)
+
+
 def load(path: Path) -> InputFile:
     """The bytes of `path`; raises InputError for a missing, unreadable or unknown file."""
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix == ".doc":
-        raise InputError("tệp .doc (Word 97-2003) chưa được hỗ trợ; hãy lưu lại thành .docx",
-                         file=name)
     if suffix not in SUFFIXES:
         raise InputError(
-            "định dạng tệp không được hỗ trợ; chỉ nhận .docx, .txt, .md, .xlsx, .csv", file=name
-        )
+            "định dạng tệp không được hỗ trợ; chỉ nhận .docx, .doc, .odt, .rtf, .pdf, .txt, "
+            ".md, .html, .xlsx, .csv và ảnh .jpg, .png, .tif", file=name)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -44,12 +68,37 @@ def load(path: Path) -> InputFile:
     return InputFile(name=path.name, data=data)
 
 
-def read_document(source: InputFile) -> Document:
+def read_document(source: InputFile, tools: Tools | None = None) -> Document:
+    """The Document in `source`. `tools`: None finds the installed programs when needed."""
     suffix = Path(source.name).suffix.lower()
     if suffix == ".docx":
         from reminders.ingest.docx import read_docx
 
         return read_docx(source.data, source.name)
+    if suffix == ".pdf":
+        from reminders.ingest.pdf import read_pdf
+
+        tools = tools or Tools.system()
+        return read_pdf(source.data, source.name, ocr=tools.ocr, progress=tools.progress)
+    if suffix in IMAGE_SUFFIXES:
+        from reminders.ingest.images import read_image
+
+        tools = tools or Tools.system()
+        if tools.ocr is None:
+            raise InputError(ocr.MISSING, file=source.name)
+        return read_image(source.data, source.name, ocr=tools.ocr, progress=tools.progress)
+    if suffix in convert.CONVERTED:
+        from reminders.ingest.docx import read_docx
+
+        convert.check(source.data, source.name)
+        tools = tools or Tools.system()
+        if tools.convert is None:
+            raise InputError(convert.MISSING.format(suffix=suffix), file=source.name)
+        return read_docx(tools.convert(source.data, source.name), source.name)
+    if suffix in WEB_SUFFIXES:
+        from reminders.ingest.html import read_html
+
+        return read_html(source.data, source.name)
     if suffix in (".xlsx", ".xlsm"):
         from reminders.ingest.sheet import read_xlsx
 
