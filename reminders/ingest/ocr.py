@@ -137,7 +137,7 @@ def _framed(cell: Any) -> Any:
 
     factor = 2 if cell.height < 120 or cell.width < 120 else 1
     if factor > 1:
-        cell = cell.resize((cell.width * factor, cell.height * factor), Image.LANCZOS)
+        cell = cell.resize((cell.width * factor, cell.height * factor), Image.Resampling.LANCZOS)
     framed = Image.new("L", (cell.width + 60, cell.height + 60), 255)
     # light grey left by the rules or by JPEG compression reads as strokes: paper it over
     framed.paste(cell.convert("L").point(lambda p: 255 if p > 190 else p), (30, 30))

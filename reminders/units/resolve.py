@@ -105,9 +105,11 @@ class Resolver:
         # numbers in official names are codes of bodies ("Ban Chỉ đạo 389"), never counts
         self._codes = frozenset(
             t.key for u in registry.units for t in tokenize(clean(u.name), None) if t.number)
+        written_names = [n for u in registry.units for n in (u.name, *u.aliases)]
+        written_names += [n for g in registry.groups for n in (g.name, *g.aliases)]
         self._vocabulary = frozenset(
-            t.key for names in ((e.name, *e.aliases) for e in (*registry.units, *registry.groups))
-            for written in names for t in tokenize(clean(written), None) if not t.abbreviation)
+            t.key for written in written_names for t in tokenize(clean(written), None)
+            if not t.abbreviation)
         forms = self._parse_forms()
         # "UBND các xã, thị trấn": groups that name every body of some levels, by level set
         self._level_groups: dict[frozenset[tuple[str, ...]], list[tuple[_Entry, tuple[Slot, ...]]]]
