@@ -38,7 +38,7 @@ def read_html(data: bytes, name: str) -> Document:
     from lxml import etree
 
     try:
-        root = lxml.html.document_fromstring(data)
+        root = lxml.html.document_fromstring(_decode(data))
     except (etree.ParserError, ValueError) as exc:
         raise InputError("không đọc được trang web: tệp rỗng hoặc không phải HTML",
                          file=name) from exc
@@ -56,6 +56,23 @@ def read_html(data: bytes, name: str) -> Document:
     if not walker.blocks:
         raise InputError("trang web không có nội dung văn bản", file=name)
     return Document(name=name, blocks=tuple(walker.blocks))
+
+
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?([\w-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _decode(data: bytes) -> str:
+    """The page's text: its declared charset, else UTF-8, else the Vietnamese Windows one."""
+    declared = _CHARSET.search(data[:4096])
+    for encoding in ([declared.group(1).decode("ascii")] if declared else []) + [
+            "utf-8-sig", "cp1258"]:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        return _XML_DECLARATION.sub("", text)
+    return data.decode("utf-8", "replace")
 
 
 def _drop(element: Any) -> None:
@@ -120,6 +137,12 @@ class _Walker:
         raw = "".join(self.parts)
         self.parts = []
         for text in _paragraphs(raw):
+            previous = self.blocks[-1] if self.blocks else None
+            # A sentence a converter cut into two paragraphs goes on in lower case.
+            if (isinstance(previous, Paragraph) and text[:1].islower()
+                    and not _SENTENCE_END.search(previous.text)):
+                self.blocks[-1] = Paragraph(text=f"{previous.text} {text}", where=previous.where)
+                continue
             self.ordinal += 1
             self.blocks.append(Paragraph(text=text, where=f"{self.name}:{self.ordinal}"))
 
