@@ -32,6 +32,9 @@ _ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
         r"(?: (?:thuc hien|trien khai|chiu trach nhiem|phu trach|dau moi))"
         r"|^trach nhiem thuc hien|^phan cong")),
     (Role.PLACE, re.compile(r"^dia diem")),
+    # a weekly schedule: the day and the hour are two columns of one time
+    (Role.TIME, re.compile(r"^(?:ngay|thu|thu(?:/| |, )ngay|ngay(?:,|/| )thang(?: nam)?|buoi)$")),
+    (Role.PARTNER, re.compile(r"^thanh phan(?: tham du| du)?$")),
     (Role.TIME, re.compile(
         r"^(?:thoi gian|thoi han|thoi diem|moc thoi gian|tien do|ngay cham nhat|han hoan thanh"
         r"|ngay thuc hien|ngay to chuc|thoi gian/dia diem)")),
@@ -41,6 +44,7 @@ _ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
         r"^(?:noi dung|nhiem vu|ten (?:nhiem vu|hoat dong|cong viec|de an|chuong trinh|du an)"
         r"|hoat dong|cong viec|chuong trinh|cac hoat dong|danh muc)")),
 )
+_DAY_COLUMN = re.compile(r"^(?:ngay|thu|thu(?:/| |, )ngay|ngay(?:,|/| )thang(?: nam)?)$")
 # A time column that sets a limit rather than a moment: its cells are deadlines.
 _DEADLINE_HEADER = re.compile(r"thoi han|hoan thanh|cham nhat|han ")
 
@@ -89,6 +93,8 @@ def _header_at(rows: tuple[Row, ...], index: int) -> Header | None:
         role = role_of(text)
         if role is not None and role not in roles:
             roles[role] = [column]
+        elif role is Role.TIME and _DAY_COLUMN.match(fold(_cell(row, roles[role][-1]))):
+            roles[role].append(column)  # "Ngày | Thời gian": the day, then the hour
     if Role.TITLE not in roles or len(roles) < 2:
         return None
     span = 1

@@ -22,9 +22,12 @@ _SITE_PARTS = re.compile(
     r"menu|nav|footer|sidebar|breadcrumb|related|lien-?quan|share|social|comment|banner|"
     r"advert|\bads?\b|search|login|header-top|top-bar|pagination|tag-list|rating|toolbar",
     re.I)
+# A document's own header: written in capitals (and "Kính gửi" for a letter), so the same
+# words in a site's menu or in a sentence ("theo kế hoạch") do not count.
 _MARKERS = re.compile(
     r"CỘNG\s+H[ÒO]À?\s+XÃ\s+HỘI|KẾ\s+HOẠCH|QUYẾT\s+ĐỊNH|Kính\s+gửi|CÔNG\s+VĂN|"
-    r"LỊCH\s+CÔNG\s+TÁC|THÔNG\s+BÁO|CHƯƠNG\s+TRÌNH", re.I)
+    r"LỊCH\s+CÔNG\s+TÁC|LỊCH\s+LÀM\s+VIỆC|THÔNG\s+BÁO|CHƯƠNG\s+TRÌNH")
+_CONTAINERS = frozenset({"div", "section", "article", "main", "body", "center", "td", "font"})
 _BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
                          "section", "article", "main", "blockquote", "pre", "dd", "dt", "dl",
                          "center", "body", "tr", "hr"})
@@ -90,7 +93,7 @@ def _body(root: Any) -> Any:
     best = root.find("body") if root.find("body") is not None else root
     total = len(_text(best))
     for element in best.iter():
-        if not isinstance(element.tag, str) or element.tag in ("table", "tr", "td", "th", "p"):
+        if not isinstance(element.tag, str) or element.tag not in _CONTAINERS:
             continue
         text = _text(element)
         if len(text) >= 0.5 * total and _MARKERS.search(text[:3000]) and len(text) < len(

@@ -7,6 +7,7 @@ whose programs come in through `Tools`, built once by the caller.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,17 @@ def read_document(source: InputFile, tools: Tools | None = None) -> Document:
         from reminders.ingest.sheet import read_csv
 
         return read_csv(source.data, source.name)
+    data = _FRONT_MATTER.sub(b"", source.data, count=1)
+    if len(_MARKUP.findall(data[:200_000])) >= 8:
+        # Markdown saved from a site often is the site's HTML: read it as the page it is.
+        from reminders.ingest.html import read_html
+
+        return read_html(data, source.name)
     from reminders.ingest.text import read_text
 
-    return read_text(source.data, source.name)
+    return read_text(data, source.name)
+
+
+# A static site's header block ("---json {…} ---" or "--- key: value ---") is not text.
+_FRONT_MATTER = re.compile(rb"\A\s*---[a-z]*\r?\n.*?\r?\n---\s*\r?\n", re.S)
+_MARKUP = re.compile(rb"<(?:table|tr|td|th|p|div|br|span|strong)\b", re.I)

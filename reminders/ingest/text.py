@@ -87,7 +87,19 @@ def _blocks(lines: list[str], name: str) -> list[Block]:
             blocks.append(Table(rows=tuple(rows), where=rows[0].where))
             rows.clear()
 
+    skip_to = 0
     for number, line in enumerate(lines, start=1):
+        if number < skip_to:
+            continue
+        if line.strip() == "|":
+            # a site's converter writes a table one cell per line between "|" lines
+            table_rows, skip_to = _cell_per_line(lines, number, name)
+            flush_paragraph()
+            flush_table()
+            if table_rows:
+                blocks.append(Table(rows=tuple(table_rows), where=table_rows[0].where))
+            gap = False
+            continue
         if _is_table_line(line):
             if _PIPE_RULE.match(line.strip()):
                 continue
@@ -110,6 +122,45 @@ def _blocks(lines: list[str], name: str) -> list[Block]:
     flush_paragraph()
     flush_table()
     return blocks
+
+
+def _cell_per_line(lines: list[str], first: int, name: str) -> tuple[list[Row], int]:
+    """A table written "|", cell, "|", cell, … with "|" twice between rows, from line
+    `first` (1-based) to the blank line after its last "|". Returns the rows and the line
+    number to go on from."""
+    rows: list[Row] = []
+    cells: list[str] = []
+    cell: list[str] = []
+    row_start = first
+    number = first
+    last_bar = False
+    while number <= len(lines):
+        raw = lines[number - 1].strip()
+        if raw == "|":
+            if last_bar and not cell:
+                if cells:
+                    rows.append(Row(cells=tuple(cells), where=f"{name}:{row_start}"))
+                cells = []
+                row_start = number + 1
+            elif cell or cells:
+                cells.append(clean_inline(" ".join(cell)))
+                cell = []
+            last_bar = True
+        elif not raw:
+            if last_bar:
+                break  # the blank line after the last "|" ends the table
+            cell.append("")
+        else:
+            cell.append(raw)
+            last_bar = False
+        number += 1
+    if cell:
+        cells.append(clean_inline(" ".join(cell)))
+    if cells:
+        rows.append(Row(cells=tuple(cells), where=f"{name}:{row_start}"))
+    width = max((len(r.cells) for r in rows), default=0)
+    padded = [Row(cells=r.cells + ("",) * (width - len(r.cells)), where=r.where) for r in rows]
+    return padded, number
 
 
 def _continues(previous: str, text: str, gap: bool) -> bool:
