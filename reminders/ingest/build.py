@@ -105,22 +105,33 @@ def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date,
                                + _ocr_warnings(docs, out.activities, deadlines))),
         sources=tuple(SourceFile(name=f.name, sha256=f.sha256, size=len(f.data)) for f in files),
     )
-    _check_every_file_holds_plan(plan, docs)
-    return plan
+    return _check_every_file_holds_plan(plan, docs)
 
 
-def _check_every_file_holds_plan(plan: ImportedPlan, docs: list[_Doc]) -> None:
-    """A file that gives nothing (no activity, task, deadline, title) is not a plan."""
+def _check_every_file_holds_plan(plan: ImportedPlan, docs: list[_Doc]) -> ImportedPlan:
+    """A file that gives nothing (no activity, task, deadline, title) is not a plan.
+
+    An official document (its number or its date line is read) that sets nothing dated
+    (a công văn that only informs) is kept, with a warning, so the office sees it was read.
+    """
     used = {where.rsplit(":", 1)[0] for where in (
         [a.source for a in plan.activities] + [a.source for a in plan.assignments]
         + [d.source for d in plan.deadlines])}
+    empty: list[Warning] = []
     for doc in docs:
         if doc.document.name in used or (doc.meta.title and (plan.activities or plan.deadlines)):
+            continue
+        if doc.meta.number or doc.meta.issued:
+            empty.append(Warning(
+                code="no_items", where=f"{doc.document.name}:1",
+                message="Văn bản không có hoạt động, nhiệm vụ hay hạn báo cáo nào có thời gian: "
+                        "hãy kiểm tra lại hoặc thêm bằng tay"))
             continue
         raise InputError(
             "không tìm thấy kế hoạch trong tệp: không có hoạt động, phân công hay thời hạn nào",
             file=doc.document.name,
         )
+    return replace(plan, warnings=plan.warnings + tuple(empty)) if empty else plan
 
 
 def _ocr_warnings(docs: list[_Doc], activities: list[tuple[tuple[int, int], Activity]],

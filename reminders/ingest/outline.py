@@ -70,6 +70,8 @@ _OTHER = re.compile(
     r"hieu luc|dieu khoan|to chuc tuyen truyen$)"
 )
 _CLOSING = re.compile(r"^(?:noi nhan|tm\.|kt\.|q\. ?|tl\.|tuq\.)")
+# The title of a document attached after a signature, as it is written: in capitals.
+_ATTACHED = re.compile(r"^(?:KẾ HOẠCH|CHƯƠNG TRÌNH|PHỤ LỤC|ĐỀ ÁN|DANH MỤC|LỊCH|QUY CHẾ)\b")
 
 
 def _part_kind(title: str) -> PartKind:
@@ -92,6 +94,10 @@ def outline(paragraphs: Iterable[Paragraph]) -> list[Line]:
             continue
         if _CLOSING.match(fold(text)):
             part, part_title = PartKind.CLOSING, text
+        elif part is PartKind.CLOSING and _ATTACHED.match(text):
+            # "Ban hành kèm theo Quyết định này Kế hoạch …": after the decision is signed,
+            # the plan it issues begins, with parts of its own.
+            part, part_title, part_number = PartKind.PREAMBLE, "", ""
         kind, number, body = _classify(text)
         if kind is Kind.PART and part is not PartKind.CLOSING:
             part, part_title, part_number = _part_kind(body), body, number

@@ -70,6 +70,11 @@ def _cells(line: str) -> list[str]:
 
 
 def _blocks(lines: list[str], name: str) -> list[Block]:
+    # A crawl of a legal-document site writes each paragraph on one long line with no blank
+    # line between them; there, lines are paragraphs unless a sentence is cut in two.
+    filled = [ln for ln in lines if ln.strip()]
+    one_per_line = (len(filled) >= 8 and len(filled) >= 0.9 * len(lines)
+                    and sorted(len(ln) for ln in filled)[len(filled) // 2] > 60)
     blocks: list[Block] = []
     rows: list[Row] = []
     pending: list[tuple[int, str]] = []  # the lines of the paragraph being read
@@ -113,7 +118,7 @@ def _blocks(lines: list[str], name: str) -> list[Block]:
         if rows:
             # Prose between tab rows ends the table, but a page-break gap does not.
             flush_table()
-        if pending and _continues(pending[-1][1], text, gap):
+        if pending and _continues(pending[-1][1], text, gap or one_per_line):
             pending.append((number, text))
         else:
             flush_paragraph()
