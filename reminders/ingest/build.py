@@ -293,10 +293,10 @@ def _rows(index: int, doc: _Doc, rows: list[TableRow], reader: UnitReader, info:
 def _prose_activities(index: int, doc: _Doc, reader: UnitReader, info: PlanInfo,
                       out: _Collector, issuer: UnitRef | None) -> None:
     items = read_blocks(doc.lines)
-    taken = {i.where for i in items}
+    taken = {i.where for i in items} | {where for i in items for where in i.uses}
     items += [i for i in read_prose(doc.lines, has_table=bool(doc.tables)) if i.where not in taken]
     items += [i for i in read_tasks(doc.lines) if i.where not in taken]
-    items += read_events(doc.lines)
+    items += [i for i in read_events(doc.lines) if i.where not in taken]
     for item in items:
         if item.needs_lead:
             found = reader.read_cell(item.lead, sections=_sections(item), scan=False)

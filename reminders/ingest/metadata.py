@@ -10,7 +10,10 @@ from datetime import date
 from reminders.ingest.outline import Kind, Line, PartKind
 from reminders.ingest.textutil import fold, squeeze
 
-_NUMBER = re.compile(r"^Số\s*:?\s*(?P<num>[^\s].*?)\s*$", re.I)
+# "Số: 249 /KH-UBND", "Số: /KH-UBND" (a draft), "Số: 35-NQ/TU"; what follows on the line
+# (the place and date, the title, in a crawl that ran them together) is not the number.
+_NUMBER = re.compile(r"^Số\s*:?\s*(?P<num>\d*\s*/\s*[^\s,;]+|\d+[-/.][^\s,;]+|[^\s,;]+)",
+                     re.I)
 _DATE_LINE = re.compile(
     r"^(?P<place>[^\d,]{2,40}),\s*ngày\s*(?P<day>\d{1,2})?\s*(?:/|tháng)\s*(?P<month>\d{1,2})?"
     r"\s*(?:/|năm)\s*(?P<year>\d{4})",
@@ -78,6 +81,10 @@ def _number(lines: list[Line]) -> str | None:
 def _date_line(lines: list[Line]) -> tuple[date | None, str | None, int | None]:
     for line in lines[:25]:
         match = _DATE_LINE.match(line.full)
+        if not match and _NUMBER.match(line.full):
+            # "Số: 435/QĐ-UBND Kon Tum, ngày 04 tháng 5 năm 2020": run onto the number's line
+            rest = line.full[_NUMBER.match(line.full).end():]  # type: ignore[union-attr]
+            match = _DATE_LINE.match(rest.strip())
         if not match:
             continue
         place = squeeze(match.group("place"))

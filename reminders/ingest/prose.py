@@ -68,6 +68,7 @@ class ProseItem:
     needs_lead: bool = False  # an item that is an activity only if its lead is a unit
     event: bool = False  # the plan's own event: its title is the plan's
     programme: list[str] = field(default_factory=list)  # "08h30", "10h30" (start, end)
+    uses: tuple[str, ...] = ()  # the labelled lines it was read from (no item of their own)
 
 
 def labelled(text: str) -> dict[str, str]:
@@ -181,10 +182,14 @@ def read_blocks(lines: list[Line]) -> list[ProseItem]:
         if line.part is not PartKind.CONTENT or line.kind not in (Kind.HEADING, Kind.STEP):
             continue
         labels = labelled(line.text) if line.kind is Kind.STEP else {}
+        uses: list[str] = []
         for following in lines[index + 1:]:
             if following.kind in (Kind.HEADING, Kind.STEP, Kind.PART):
                 break
-            for key, value in labelled(following.full).items():
+            found = labelled(following.full)
+            if found:
+                uses.append(following.where)
+            for key, value in found.items():
                 labels.setdefault(key, value)
         subject = ""
         if line.kind is Kind.STEP and "lead" not in labels:
@@ -201,6 +206,7 @@ def read_blocks(lines: list[Line]) -> list[ProseItem]:
             title=title.strip(" ;.:-"), time_text=labels.get("time", ""), where=line.where,
             lead=labels.get("lead", ""), partners=labels.get("partners", ""),
             place=labels.get("place", ""), result=labels.get("result", ""), subject=subject,
+            uses=tuple(uses),
         ))
     return items
 

@@ -38,7 +38,62 @@ def read_text(data: bytes, name: str) -> Document:
     if "\x00" in raw:
         raise InputError("không đọc được tệp văn bản: tệp nhị phân, không phải văn bản", file=name)
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return Document(name=name, blocks=tuple(_blocks(lines, name)))
+    return Document(name=name, blocks=tuple(_blocks(_uncrawled(lines), name)))
+
+
+_CRUMB = re.compile(r"^(?P<crumb>(?:[^.\n]{3,90}?\.\s)+)")
+_DOC_NUMBER = re.compile(r"\d+/\d{0,4}/?[A-ZĐ]")
+_BARE_NUMBER = re.compile(r"^\s*(?:\d{1,2}\.){1,3}\s*$")
+_TRAILING_NUMBER = re.compile(r"\s((?:\d{1,2}\.){2,3})\s*$")
+
+
+def _uncrawled(lines: list[str]) -> list[str]:
+    """Undo what crawlers of legal-document sites do to a text.
+
+    The site's breadcrumb before each section ("Quyết định 435/QĐ-UBND năm 2020. Điều 1.",
+    "… CHƯƠNG TRÌNH HÀNH ĐỘNG. II. NỘI DUNG") goes (a crumb without a document number stays
+    where it first stands: it is the title there); an item number left alone on its line, or
+    run onto the end of the line before ("… lao động 2.1."), goes back before its item.
+    """
+    out = list(lines)
+    # First the crumb naming the document (by its number) everywhere, then the section
+    # crumbs under it, each kept where it first stands.
+    for numbered in (True, False):
+        starts: dict[str, int] = {}
+        for line in out:
+            match = _CRUMB.match(line)
+            if match:
+                pieces = match.group("crumb").split(". ")
+                for size in range(1, len(pieces)):
+                    prefix = ". ".join(pieces[:size]) + ". "
+                    starts[prefix] = starts.get(prefix, 0) + 1
+        crumbs = sorted((p for p, n in starts.items() if n >= 3 and len(p) >= 12
+                         and bool(_DOC_NUMBER.search(p)) is numbered),
+                        key=len, reverse=not numbered)
+        seen: set[str] = set()
+        for index, line in enumerate(out):
+            crumb = next((c for c in crumbs if line.startswith(c)), None)
+            if crumb is None:
+                continue
+            if numbered or crumb in seen:
+                out[index] = line[len(crumb):]
+            seen.add(crumb)
+    fixed: list[str] = []
+    carried = ""
+    for line in out:
+        if _BARE_NUMBER.match(line):
+            carried = line.strip() + " "
+            continue
+        trailing = _TRAILING_NUMBER.search(line)
+        text = carried + line
+        carried = ""
+        if trailing and len(line) > 40:
+            text = text[: len(text) - len(trailing.group(0))]
+            carried = trailing.group(1) + " "
+        fixed.append(text)
+    if carried:
+        fixed.append(carried.strip())
+    return fixed
 
 
 def clean_inline(text: str) -> str:
