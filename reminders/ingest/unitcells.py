@@ -114,6 +114,11 @@ class UnitReader:
                 if before is None:
                     continue
                 segment = "".join(pieces[2 * start: 2 * end - 1])
+                joined_by = pieces[2 * start - 1].strip().lower() if start else ","
+                if joined_by in ("và", "-", "–") and not (
+                        looks_like_unit(segment) or _ABBREVIATED.match(clean(segment))):
+                    # "Sở Văn hóa - Thể thao và Du lịch": a field of work, not a unit
+                    continue
                 ref = self._segment(segment, sections, scope)
                 if ref is None:
                     continue
@@ -133,7 +138,13 @@ class UnitReader:
             if scoped.resolved:
                 return _ref(f"{name} {scope}", scoped)
         found = self.resolve(name, sections)
-        return _ref(name, found) if found.resolved else None
+        if not found.resolved:
+            return None
+        # A part that is only a level word ("… các huyện, thành phố") belongs to the name
+        # before it.
+        if _LEVELS_ONLY.match(name):
+            return None
+        return _ref(name, found)
 
     def subject(self, sentence: str, sections: tuple[str, ...] = ()) -> list[UnitRef]:
         """The units a sentence starts with: "Phòng VH&TT quận chủ trì, …", "UBND các phường …"."""
@@ -184,9 +195,17 @@ def looks_like_unit(name: str) -> bool:
 def _name_list(name: str) -> list[str]:
     """The parts of "Phòng A, Phòng B" when each part starts like a unit name."""
     parts = [clean(p) for p in re.split(r"\s*[,;]\s*", name) if p.strip()]
+    if any(_LEVELS_ONLY.match(p) for p in parts[1:]):
+        return []  # "Ủy ban nhân dân các huyện, thành phố": the bodies of those levels
     if len(parts) > 1 and all(_HEAD_WORD.match(p) for p in parts):
         return parts
     return []
+
+
+_ABBREVIATED = re.compile(r"^(?:[A-ZĐ]{2,}|[A-ZĐ][a-zđ]*\.)")  # "UBND", "MTTQ", "P. TNMT"
+_LEVELS_ONLY = re.compile(
+    r"^(?:(?:các\s+)?(?:thành phố|thị xã|thị trấn|quận|huyện|phường|xã|tỉnh|đặc khu)\s*)+$",
+    re.IGNORECASE)
 
 
 def _split_with(item: str) -> tuple[str, str, str]:
