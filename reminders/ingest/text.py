@@ -47,6 +47,12 @@ _BARE_NUMBER = re.compile(r"^\s*(?:\d{1,2}\.){1,3}\s*$")
 _TRAILING_NUMBER = re.compile(r"\s((?:\d{1,2}\.){2,3})\s*$")
 
 
+def _is_crumb(prefix: str, count: int, numbered: bool) -> bool:
+    if numbered:
+        return count >= 3 and len(prefix) >= 12 and bool(_DOC_NUMBER.search(prefix))
+    return count >= 2 and not _DOC_NUMBER.search(prefix)
+
+
 def _uncrawled(lines: list[str]) -> list[str]:
     """Undo what crawlers of legal-document sites do to a text.
 
@@ -56,25 +62,31 @@ def _uncrawled(lines: list[str]) -> list[str]:
     run onto the end of the line before ("… lao động 2.1."), goes back before its item.
     """
     out = list(lines)
+    crumbed: set[int] = set()  # lines that had the document's crumb
     # First the crumb naming the document (by its number) everywhere, then the section
-    # crumbs under it, each kept where it first stands.
+    # crumbs under it on those lines, each kept where it first stands.
     for numbered in (True, False):
         starts: dict[str, int] = {}
-        for line in out:
+        for number, line in enumerate(out):
+            if not numbered and number not in crumbed:
+                continue
             match = _CRUMB.match(line)
             if match:
                 pieces = match.group("crumb").split(". ")
                 for size in range(1, len(pieces)):
                     prefix = ". ".join(pieces[:size]) + ". "
                     starts[prefix] = starts.get(prefix, 0) + 1
-        crumbs = sorted((p for p, n in starts.items() if n >= 3 and len(p) >= 12
-                         and bool(_DOC_NUMBER.search(p)) is numbered),
+        crumbs = sorted((p for p, n in starts.items() if _is_crumb(p, n, numbered)),
                         key=len, reverse=not numbered)
         seen: set[str] = set()
         for index, line in enumerate(out):
+            if not numbered and index not in crumbed:
+                continue
             crumb = next((c for c in crumbs if line.startswith(c)), None)
             if crumb is None:
                 continue
+            if numbered:
+                crumbed.add(index)
             if numbered or crumb in seen:
                 out[index] = line[len(crumb):]
             seen.add(crumb)
@@ -87,7 +99,7 @@ def _uncrawled(lines: list[str]) -> list[str]:
         trailing = _TRAILING_NUMBER.search(line)
         text = carried + line
         carried = ""
-        if trailing and len(line) > 40:
+        if trailing and len(line) - len(trailing.group(0)) >= 5:
             text = text[: len(text) - len(trailing.group(0))]
             carried = trailing.group(1) + " "
         fixed.append(text)
@@ -128,8 +140,11 @@ def _blocks(lines: list[str], name: str) -> list[Block]:
     # A crawl of a legal-document site writes each paragraph on one long line with no blank
     # line between them; there, lines are paragraphs unless a sentence is cut in two.
     filled = [ln for ln in lines if ln.strip()]
+    # (Text wrapped at a width has most lines going on in lower case; here few do.)
+    opening = sum(bool(ln.strip()[:1].isupper() or ln.strip()[:1].isdigit()
+                       or _ITEM_START.match(ln.strip())) for ln in filled)
     one_per_line = (len(filled) >= 8 and len(filled) >= 0.9 * len(lines)
-                    and sorted(len(ln) for ln in filled)[len(filled) // 2] > 60)
+                    and opening >= 0.8 * len(filled))
     blocks: list[Block] = []
     rows: list[Row] = []
     pending: list[tuple[int, str]] = []  # the lines of the paragraph being read
