@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: $(STAMP)
 
 test: $(STAMP) $(JS_TEST_DEPS)
 	$(VENV)/bin/python -m pytest
+
+# Everything but the end-to-end tests through outside programs (OCR, LibreOffice, processes).
+test-fast: $(STAMP) $(JS_TEST_DEPS)
+	$(VENV)/bin/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check reminders tests bench

@@ -62,6 +62,7 @@ def _statuses(engine: Engine) -> dict[str, int]:
                                  .group_by(deliveries.c.status)).all())
 
 
+@pytest.mark.slow
 def test_a_dispatcher_killed_ten_times_loses_nothing_and_repeats_at_most_one_per_kill(
         tmp_path: Path, sink: SmtpServer) -> None:
     db_url = f"sqlite:///{tmp_path / 'reminders.db'}"
@@ -102,6 +103,7 @@ def test_a_dispatcher_killed_ten_times_loses_nothing_and_repeats_at_most_one_per
     engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_two_dispatcher_processes_on_one_postgres_never_send_a_message_twice(

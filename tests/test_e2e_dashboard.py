@@ -155,6 +155,7 @@ def _link(body: str, label: str) -> str:
     return found.group(1).rstrip(").,>")
 
 
+@pytest.mark.slow
 def test_office_and_unit_end_to_end(service: Service) -> None:
     from playwright.sync_api import expect, sync_playwright
 

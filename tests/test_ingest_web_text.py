@@ -23,7 +23,7 @@ CRAWL = "\n".join([
     "- Cơ quan thực hiện: Phòng Văn hóa và Thông tin huyện.",
     "- Thời gian thực hiện: Tháng 02/2025.",
     "1.2.",
-    "Giải bóng chuyền hơi các xã, thị trấn chào mừng ngày Giải phóng miền Nam, thống nhất đất nước.",
+    "Giải bóng chuyền hơi các xã, thị trấn chào mừng ngày Giải phóng miền Nam, thống nhất.",
     "- Cơ quan thực hiện: Trung tâm Văn hóa, Thể thao và Truyền thông huyện.",
     "- Thời gian thực hiện: Quý II/2025.",
 ])
