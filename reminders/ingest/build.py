@@ -80,7 +80,9 @@ def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date,
     assignments = [read_assignments(d.lines, reader) for d in docs]
     standing = next((a.standing for a in assignments if a.standing), None)
     standing = standing or _standing_in_text(docs, reader)
-    deadlines = _deadlines(docs, assignments, reader, info, standing)
+    found_deadlines = _deadlines(docs, assignments, reader, info, standing)
+    deadlines = [d for d in found_deadlines if d.readable]
+    unread = [d for d in found_deadlines if not d.readable]
     if standing is None and deadlines and deadlines[0].to_unit and deadlines[0].to_unit.unit_id:
         standing = deadlines[0].to_unit
     info = replace(info, standing_unit=standing)
@@ -101,7 +103,7 @@ def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date,
             Deadline(title=d.title, time=d.time, to_unit=d.to_unit, from_units=d.from_units,
                      text=d.text, source=d.where) for d in deadlines
         ),
-        warnings=tuple(_unique(out.warnings + _deadline_warnings(deadlines)
+        warnings=tuple(_unique(out.warnings + _deadline_warnings(deadlines, unread)
                                + _ocr_warnings(docs, out.activities, deadlines))),
         sources=tuple(SourceFile(name=f.name, sha256=f.sha256, size=len(f.data)) for f in files),
     )
@@ -247,12 +249,15 @@ def _deadlines(docs: list[_Doc], assignments: list[AssignmentReading], reader: U
     return result
 
 
-def _deadline_warnings(deadlines: list[FoundDeadline]) -> list[Warning]:
+def _deadline_warnings(deadlines: list[FoundDeadline],
+                       unread: Sequence[FoundDeadline] = ()) -> list[Warning]:
     return [
         Warning(code="deadline_no_units", where=d.where,
                 message=f"Không xác định được đơn vị phải báo cáo: “{d.text}”")
         for d in deadlines if not d.from_units
-    ]
+    ] + [Warning(code="deadline_check", where=d.where, message=d.problem)
+         for d in deadlines if d.problem] + [
+        Warning(code="deadline_unreadable", where=d.where, message=d.problem) for d in unread]
 
 
 def _table_activities(index: int, doc: _Doc, reader: UnitReader, info: PlanInfo,

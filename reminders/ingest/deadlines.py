@@ -8,7 +8,7 @@ addressed), who receives (the unit after "qua", else after "về"), and when.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from reminders.ingest.model import UnitRef
@@ -23,6 +23,17 @@ _REPEAT = re.compile(
     r"|định\s+kỳ\s+(?:\d+\s+tháng|tháng|quý|năm))",
     re.I,
 )
+_LIMIT_WORD = re.compile(
+    r"\b(?:trước|chậm\s+nhất|muộn\s+nhất|trễ\s+nhất|hạn\s+chót|thời\s+hạn|không\s+quá"
+    r"|đến\s+hết|hoàn\s+thành\s+trong|trong(?=\s+(?:ngày|tháng|quý|năm|tuần|thời\s+hạn)\b))\b",
+    re.I)
+_TIME_END = re.compile(r"\d+|\b(?:IV|I{1,3}|quý|tháng|năm|tuần)\b(?:\s+(?:sau|cuối|tới))?", re.I)
+# A rhythm with no day sets a deadline only when it is the report's own rhythm.
+_RHYTHM_OF_REPORT = re.compile(
+    r"\b(?:báo\s+cáo|gửi)(?:\s+\S+){0,3}\s+(?:định\s+kỳ|hằng|hàng)\b"
+    r"|\b(?:định\s+kỳ|hằng|hàng)\s+(?:tháng|quý|năm|tuần)(?:\s+\S+){0,3}\s+(?:báo\s+cáo|gửi)\b",
+    re.I)
+_LOOKS_DATED = re.compile(r"\b(?:ngày|tháng|quý)\s*\S*\d|\d{1,2}\s*[/.-]\s*\d{1,2}", re.I)
 _LIMIT = re.compile(
     r"(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót|không\s+quá|trong)\s+(?:ngày\s+)?\d{1,2}"
     r"(?:\s*[/-]\s*\d{1,2}(?:\s*[/-]\s*\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)?"
@@ -31,7 +42,7 @@ _LIMIT = re.compile(
     re.I,
 )
 _REPORT = re.compile(
-    r"\bbáo\s+cáo\b|\bgửi\b[^;]{0,80}\bvề\b"
+    r"\bbáo\s+cáo\b(?!\s+viên)|\bgửi\b[^;]{0,80}\bvề\b"
     r"|\bgửi\s+(?:về\s+)?(?:UBND|Ủy\s+ban|Uỷ\s+ban|Sở|Phòng|Ban|Văn\s+phòng|Trung\s+tâm)\b",
     re.I,
 )
@@ -64,6 +75,8 @@ class FoundDeadline:
     from_units: tuple[UnitRef, ...]
     text: str
     where: str
+    problem: str = ""  # what the office must check (a rhythm with no day)
+    readable: bool = True  # False: it only reports a sentence that could not be read
 
 
 def find_deadlines(text: str, *, where: str, reader: UnitReader, year: int,
@@ -80,29 +93,53 @@ def find_deadlines(text: str, *, where: str, reader: UnitReader, year: int,
         phrase = _time_phrase(clause)
         if phrase is None:
             continue
-        spec = parse(phrase, year=year, ref_date=ref_date)
-        if spec.undetermined or not (spec.deadline or spec.rrule):
+        spec = _limit(parse(phrase, year=year, ref_date=ref_date))
+        problem = ""
+        if spec.rrule and spec.undetermined and not _RHYTHM_OF_REPORT.search(clause):
+            continue  # "hội nghị … hàng tháng": a rhythm, but not of a report
+        if spec.rrule and spec.undetermined:
+            problem = ("Báo cáo định kỳ không ghi ngày: hãy chọn ngày phải báo cáo "
+                       f"(“{shorten(phrase, 80)}”)")
+        elif spec.undetermined or not (spec.deadline or spec.rrule):
+            if _LOOKS_DATED.search(phrase) and not spec.spans:
+                found.append(FoundDeadline(
+                    title="", time=spec, to_unit=None, from_units=(), text=clause, where=where,
+                    problem=f"Câu có vẻ đặt thời hạn nhưng không đọc được ngày: “{clause}”",
+                    readable=False))
             continue
         from_units = _who(clause, clauses[:position], reader) or default_from
         to_unit = _to(clause, reader) or default_to
         title = _title(clause, reporting)
         found.append(FoundDeadline(title=title, time=spec, to_unit=to_unit,
-                                   from_units=tuple(from_units), text=clause, where=where))
+                                   from_units=tuple(from_units), text=clause, where=where,
+                                   problem=problem))
     return found
 
 
+def _limit(spec: TimeSpec) -> TimeSpec:
+    """The limit a sentence sets: "trong năm 2024 … báo cáo trước ngày 15/12" is the 14th."""
+    limits = tuple(s for s in spec.spans if s.deadline)
+    if limits and len(limits) < len(spec.spans):
+        return replace(spec, spans=limits)
+    return spec
+
+
 def _time_phrase(clause: str) -> str | None:
-    limit = _LIMIT.search(clause)
-    repeat = _REPEAT.search(clause)
-    if limit is None:
-        return None  # a rhythm with no day ("hằng tháng") sets no deadline
-    if repeat is None or repeat.group(0).lower() in limit.group(0).lower():
-        return limit.group(0)
-    start, end = min(limit.start(), repeat.start()), max(limit.end(), repeat.end())
-    phrase = clause[start:end]
-    # "định kỳ hàng tháng (trước ngày 20)": keep the bracket whole.
-    if phrase.count("(") > phrase.count(")") and clause[end:end + 1] == ")":
-        phrase += ")"
+    """The clause from its first word of limit or rhythm on: the time reader reads it all
+    ("trước 17h00 ngày 15/6/2024", "trước cuối tháng 6/2024", "trong tháng 6/2024",
+    "định kỳ hằng tháng (trước ngày 20)")."""
+    starts = [m.start() for m in (_LIMIT_WORD.search(clause), _REPEAT.search(clause)) if m]
+    if not starts:
+        return None
+    phrase = clause[min(starts):]
+    # Up to the last figure of the time, so the phrase shown is the time itself.
+    ends = [m.end() for m in _TIME_END.finditer(phrase)]
+    if ends:
+        end = ends[-1]
+        if phrase[:end].count("(") > phrase[:end].count(")") and phrase[end:end + 1] == ")":
+            end += 1
+        if end > 3:
+            phrase = phrase[:end]
     return phrase
 
 
