@@ -15,7 +15,7 @@ from reminders.ingest.model import UnitRef
 from reminders.ingest.textutil import shorten
 from reminders.ingest.unitcells import UnitReader
 from reminders.timeexpr import parse
-from reminders.timeexpr.spec import TimeSpec
+from reminders.timeexpr.spec import Span, TimeSpec
 
 _CLAUSE = re.compile(r"(?<!\d)[;.](?!\d)\s+|;\s*|\./\.")
 _REPEAT = re.compile(
@@ -33,6 +33,7 @@ _RHYTHM_OF_REPORT = re.compile(
     r"\b(?:báo\s+cáo|gửi)(?:\s+\S+){0,3}\s+(?:định\s+kỳ|hằng|hàng)\b"
     r"|\b(?:định\s+kỳ|hằng|hàng)\s+(?:tháng|quý|năm|tuần)(?:\s+\S+){0,3}\s+(?:báo\s+cáo|gửi)\b",
     re.I)
+_WITHIN = re.compile(r"(?:hoàn\s+thành\s+)?trong\b", re.I)
 _LOOKS_DATED = re.compile(r"\b(?:ngày|tháng|quý)\s*\S*\d|\d{1,2}\s*[/.-]\s*\d{1,2}", re.I)
 _LIMIT = re.compile(
     r"(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót|không\s+quá|trong)\s+(?:ngày\s+)?\d{1,2}"
@@ -94,6 +95,11 @@ def find_deadlines(text: str, *, where: str, reader: UnitReader, year: int,
         if phrase is None:
             continue
         spec = _limit(parse(phrase, year=year, ref_date=ref_date))
+        if (not spec.deadline and not spec.rrule and spec.end is not None
+                and _WITHIN.match(phrase)):
+            # "báo cáo … trong tháng 12/2025": by the end of that month
+            spec = replace(spec, deadline=True, spans=(Span(start=None, end=spec.end,
+                                                            deadline=True),))
         problem = ""
         if spec.rrule and spec.undetermined and not _RHYTHM_OF_REPORT.search(clause):
             continue  # "hội nghị … hàng tháng": a rhythm, but not of a report
@@ -101,7 +107,7 @@ def find_deadlines(text: str, *, where: str, reader: UnitReader, year: int,
             problem = ("Báo cáo định kỳ không ghi ngày: hãy chọn ngày phải báo cáo "
                        f"(“{shorten(phrase, 80)}”)")
         elif spec.undetermined or not (spec.deadline or spec.rrule):
-            if _LOOKS_DATED.search(phrase) and not spec.spans:
+            if _LOOKS_DATED.search(phrase):
                 found.append(FoundDeadline(
                     title="", time=spec, to_unit=None, from_units=(), text=clause, where=where,
                     problem=f"Câu có vẻ đặt thời hạn nhưng không đọc được ngày: “{clause}”",

@@ -1,0 +1,56 @@
+"""Reporting sentences: every limit the time reader reads is a deadline, nothing is dropped
+silently, and a rhythm with no day is asked about, not ignored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.ingest_support import import_bytes
+
+HEAD = """UBND HUYỆN TÂN YÊN
+Số: 88/KH-UBND
+Tân Yên, ngày 05 tháng 3 năm 2025
+KẾ HOẠCH
+Triển khai công tác gia đình năm 2025
+I. NỘI DUNG
+1. Tổ chức Ngày hội gia đình (Thời gian thực hiện: tháng 6/2025).
+II. TỔ CHỨC THỰC HIỆN
+"""
+
+
+def _plan(sentence: str) -> dict[str, Any]:
+    text = HEAD + f"1. Phòng Văn hóa và Thông tin: {sentence}\n"
+    return import_bytes(("kh.txt", text.encode())).as_json()
+
+
+@pytest.mark.parametrize(("sentence", "end"), [
+    ("Tổng hợp, báo cáo kết quả về UBND huyện trước 17h00 ngày 20/10/2025.", "2025-10-20"),
+    ("Gửi báo cáo về UBND huyện trước ngày 30.11.2025.", "2025-11-29"),
+    ("Báo cáo sơ kết về UBND huyện trước cuối tháng 6/2025.", "2025-06-20"),
+    ("Báo cáo kết quả về UBND huyện trong tháng 12/2025.", "2025-12-31"),
+    ("Báo cáo kết quả về UBND huyện chậm nhất là ngày 05-12-2025.", "2025-12-05"),
+])
+def test_every_limit_the_reader_reads_is_a_deadline(sentence: str, end: str) -> None:
+    [deadline] = _plan(sentence)["deadlines"]
+    assert deadline["time"]["end"] == end
+    assert deadline["time"]["deadline"] is True
+
+
+def test_a_report_rhythm_with_no_day_is_a_repeating_deadline_to_be_dated() -> None:
+    plan = _plan("Định kỳ hằng quý báo cáo kết quả về UBND huyện.")
+    [deadline] = plan["deadlines"]
+    assert deadline["time"]["rrule"] == "FREQ=MONTHLY;INTERVAL=3"
+    assert "deadline_check" in {w["code"] for w in plan["warnings"]}
+
+
+def test_a_sentence_that_looks_like_a_limit_but_cannot_be_read_is_a_warning() -> None:
+    plan = _plan("Báo cáo kết quả về UBND huyện trước ngày 3l/12/2025.")
+    assert plan["deadlines"] == []
+    assert "deadline_unreadable" in {w["code"] for w in plan["warnings"]}
+
+
+def test_speakers_meeting_monthly_is_no_report() -> None:
+    plan = _plan("Tuyên truyền qua các hội nghị báo cáo viên hàng tháng của huyện.")
+    assert plan["deadlines"] == []
