@@ -54,3 +54,27 @@ def test_a_sentence_that_looks_like_a_limit_but_cannot_be_read_is_a_warning() ->
 def test_speakers_meeting_monthly_is_no_report() -> None:
     plan = _plan("Tuyên truyền qua các hội nghị báo cáo viên hàng tháng của huyện.")
     assert plan["deadlines"] == []
+
+
+LETTER = "tests/data/letters/cv_215_vhtt_tan_yen.txt"
+
+
+def test_a_letter_asks_its_addressees_for_a_report_by_a_date() -> None:
+    from tests.ingest_support import ROOT, import_files
+
+    plan = import_files(ROOT / LETTER, registry="tests/data/registry_tan_yen.toml").as_json()
+    assert plan["plan"]["number"] == "215/VHTT"
+    report = next(d for d in plan["deadlines"] if "đề nghị các đơn vị" in d["text"])
+    assert report["time"]["end"] == "2025-12-04"
+    assert [u["unit_id"] for u in report["from_units"]] == [
+        "ubnd-xa-tt-tan-yen", "hlhpn-tan-yen", "doan-tan-yen"]
+
+
+def test_a_task_given_in_a_letter_is_an_activity_with_its_due_date() -> None:
+    from tests.ingest_support import ROOT, import_files
+
+    plan = import_files(ROOT / LETTER, registry="tests/data/registry_tan_yen.toml").as_json()
+    [task] = plan["activities"]
+    assert task["title"].startswith("Tổng hợp danh sách gia đình văn hóa tiêu biểu")
+    assert [u["unit_id"] for u in task["lead"]] == ["hlhpn-tan-yen"]
+    assert (task["time"]["start"], task["time"]["end"]) == (None, "2025-11-24")

@@ -27,7 +27,14 @@ from reminders.ingest.model import (
     Warning,
 )
 from reminders.ingest.outline import Line, PartKind, outline
-from reminders.ingest.prose import ProseItem, read_blocks, read_events, read_prose, read_tasks
+from reminders.ingest.prose import (
+    ProseItem,
+    read_blocks,
+    read_events,
+    read_given_tasks,
+    read_prose,
+    read_tasks,
+)
 from reminders.ingest.read import InputFile, Tools, read_document
 from reminders.ingest.tables import TableRow, read_table
 from reminders.ingest.unitcells import UnitReader, looks_like_unit
@@ -233,10 +240,12 @@ def _deadlines(docs: list[_Doc], assignments: list[AssignmentReading], reader: U
     result: list[FoundDeadline] = []
     seen: set[tuple[str, str]] = set()
     for doc in docs:
+        addressed = _addressees(doc, reader)
         for line in doc.lines:
-            if line.part in (PartKind.CLOSING, PartKind.PURPOSE, PartKind.PREAMBLE):
+            if line.part in (PartKind.CLOSING, PartKind.PURPOSE, PartKind.PREAMBLE,
+                             PartKind.ADDRESSEES):
                 continue
-            owner = owners.get(line.where, ())
+            owner = owners.get(line.where, ()) or addressed
             for deadline in find_deadlines(
                 line.full, where=line.where, reader=reader, year=info.year,
                 ref_date=info.issued, default_from=owner, default_to=standing or issuer,
@@ -247,6 +256,20 @@ def _deadlines(docs: list[_Doc], assignments: list[AssignmentReading], reader: U
                     seen.add(key)
                     result.append(deadline)
     return result
+
+
+def _addressees(doc: _Doc, reader: UnitReader) -> tuple[UnitRef, ...]:
+    """A công văn's "Kính gửi:" list: who "các đơn vị" in its body are."""
+    names: list[str] = []
+    for line in doc.lines:
+        if line.part is not PartKind.ADDRESSEES:
+            continue
+        text = re.sub(r"^kính\s+gửi\s*:?\s*", "", line.full, flags=re.I).strip(" -;.")
+        if text:
+            names.append(text)
+    if not names:
+        return ()
+    return tuple(reader.read_cell("\n".join(names), scan=False).units)
 
 
 def _deadline_warnings(deadlines: list[FoundDeadline],
@@ -302,6 +325,8 @@ def _prose_activities(index: int, doc: _Doc, reader: UnitReader, info: PlanInfo,
     items += [i for i in read_prose(doc.lines, has_table=bool(doc.tables)) if i.where not in taken]
     items += [i for i in read_tasks(doc.lines) if i.where not in taken]
     items += [i for i in read_events(doc.lines) if i.where not in taken]
+    taken |= {i.where for i in items}
+    items += [i for i in read_given_tasks(doc.lines) if i.where not in taken]
     for item in items:
         if item.needs_lead:
             found = reader.read_cell(item.lead, sections=_sections(item), scan=False)

@@ -37,6 +37,7 @@ class PartKind(StrEnum):
     ASSIGNMENT = "assignment"  # phân công / tổ chức / trách nhiệm thực hiện
     OTHER = "other"  # kinh phí, giải pháp, thành phần, chế độ báo cáo...
     CLOSING = "closing"  # Nơi nhận, signature
+    ADDRESSEES = "addressees"  # a công văn's "Kính gửi:" list
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,11 +89,18 @@ def _part_kind(title: str) -> PartKind:
 def outline(paragraphs: Iterable[Paragraph]) -> list[Line]:
     lines: list[Line] = []
     part, part_title, part_number = PartKind.PREAMBLE, "", ""
+    addressees = False  # within a letter's "Kính gửi:" list
     for paragraph in paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
-        if _CLOSING.match(fold(text)):
+        folded = fold(text)
+        if part is PartKind.PREAMBLE and folded.startswith("kinh gui"):
+            # A công văn: its addressees, then its body, which is what the letter asks.
+            part, part_title, addressees = PartKind.ADDRESSEES, "Kính gửi", True
+        elif addressees and not _BULLET.match(text):
+            part, part_title, addressees = PartKind.CONTENT, "", False
+        if _CLOSING.match(folded):
             part, part_title = PartKind.CLOSING, text
         elif part is PartKind.CLOSING and _ATTACHED.match(text):
             # "Ban hành kèm theo Quyết định này Kế hoạch …": after the decision is signed,

@@ -233,6 +233,38 @@ def read_tasks(lines: list[Line]) -> list[ProseItem]:
     return items
 
 
+# "Giao Hội LHPN huyện tổng hợp danh sách …, hoàn thành trước ngày 25/11/2025": a task.
+_GIVEN = re.compile(
+    r"^(?:Giao|Đề nghị|Yêu cầu)\s+(?P<lead>.+?)\s+(?P<title>(?:chủ\s+trì|tổng\s+hợp|thực\s+hiện|"
+    r"xây\s+dựng|tổ\s+chức|phối\s+hợp|rà\s+soát|hướng\s+dẫn|theo\s+dõi|triển\s+khai|"
+    r"tham\s+mưu|kiểm\s+tra|chuẩn\s+bị|cung\s+cấp|lập|hoàn\s+thiện|báo\s+cáo)\b.+?)"
+    r"[,;]?\s*(?P<time>(?:hoàn\s+thành|xong|chậm\s+nhất|trước|trong)\b[^;]*?)\.?$",
+    re.I,
+)
+
+
+def read_given_tasks(lines: list[Line]) -> list[ProseItem]:
+    """Sentences of a letter or plan that give a unit a task with its own time."""
+    items: list[ProseItem] = []
+    for line in lines:
+        if line.part not in (PartKind.CONTENT, PartKind.ASSIGNMENT):
+            continue
+        match = _GIVEN.match(line.text)
+        if match is None or "báo cáo" in match.group("title").lower()[:9]:
+            continue  # "Đề nghị … báo cáo … trước ngày": a reporting deadline, read apart
+        items.append(ProseItem(
+            code=str(len(items) + 1), section=line.part_title or None,
+            title=_capitalised(match.group("title").strip(" ,;.")),
+            time_text=match.group("time"),
+            where=line.where, lead=match.group("lead"), needs_lead=True,
+        ))
+    return items
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _heading_code(line: Line) -> str:
     return line.number.replace("Bước ", "B")
 
