@@ -357,9 +357,17 @@ def _sections(item: ProseItem) -> tuple[str, ...]:
     return (item.section,) if item.section else ()
 
 
+_ONE_SESSION = re.compile(r"\b(?:0?1|một)\s+(?:buổi|ngày)\b", re.I)
+
+
 def _time(text: str, info: PlanInfo, where: str, out: _Collector, *, deadline: bool,
           quiet: bool = False) -> TimeSpec:
     spec = parse(text, year=info.year, ref_date=info.issued)
+    if (_ONE_SESSION.search(text) and spec.start and spec.end and spec.end > spec.start
+            and not spec.deadline):
+        # "01 buổi sáng trong thời gian từ ngày 18-25/11/2024": one morning somewhere in the
+        # window, not known yet: the window is shown as tentative.
+        spec = replace(spec, tentative=True)
     if deadline and not spec.deadline and not spec.undetermined and not spec.rrule:
         # Under "Thời hạn" / "Thời gian hoàn thành" a month is the month to finish by.
         spec = replace(spec, deadline=True,
