@@ -59,7 +59,7 @@ def main() -> None:
 
     print(f"registry: {REGISTRY.relative_to(ROOT)}; {len(lines)} lines, {distinct} distinct")
     print(f"build resolver:            {build * 1000:8.1f} ms")
-    print(f"in process, no cache:      {len(lines) / cold:8.0f} names/s")
+    print(f"in process, no result cache: {len(lines) / cold:6.0f} names/s")
     print(f"--batch (process start):   {len(lines) / batch:8.0f} names/s ({batch:.2f} s)")
     score_real_spellings()
 

@@ -102,6 +102,7 @@ class Resolver:
             defaultdict(list)
         )
         self._authorities: dict[Locality, list[_Entry]] = defaultdict(list)
+        self._slot_cache: dict[tuple[str, bool], tuple[Slot, ...]] = {}
         # numbers in official names are codes of bodies ("Ban Chỉ đạo 389"), never counts
         self._codes = frozenset(
             t.key for u in registry.units for t in tokenize(clean(u.name), None) if t.number)
@@ -131,7 +132,18 @@ class Resolver:
         self.resolve = lru_cache(maxsize=8192)(self._resolve)
 
     def _slots(self, text: str) -> tuple[Slot, ...]:
-        return query_slots(text, self._codes, words=self._vocabulary)
+        return self._query(text, False)
+
+    def _query(self, text: str, lost: bool) -> tuple[Slot, ...]:
+        """A name's slots, read once however many passes look at it."""
+        key = (text, lost)
+        found = self._slot_cache.get(key)
+        if found is None:
+            if len(self._slot_cache) > 20_000:
+                self._slot_cache.clear()
+            found = self._slot_cache[key] = query_slots(text, self._codes, lost,
+                                                        self._vocabulary)
+        return found
 
     # -- building -------------------------------------------------------------------------
 
@@ -141,9 +153,12 @@ class Resolver:
         named = [(u.id, u.name, u.aliases, u.parent) for u in self._registry.units] + [
             (g.id, g.name, g.aliases, None) for g in self._registry.groups
         ]
+        parents: dict[str, tuple[Slot, ...]] = {}
         for entry_id, name, aliases, parent_id in named:
             parent = self._registry.unit(parent_id) if parent_id else None
-            parent_slots = self._slots(clean(parent.name)) if parent else ()
+            if parent is not None and parent.id not in parents:
+                parents[parent.id] = self._slots(clean(parent.name))
+            parent_slots = parents[parent.id] if parent is not None else ()
             official = NameForm.parse(clean(name), self._codes, parent_slots)
             forms[entry_id] = [(official, True)] + [
                 (NameForm.parse(clean(a), self._codes, parent_slots), False) for a in aliases
@@ -196,7 +211,7 @@ class Resolver:
                 if relative is not None:
                     return Resolution(text, relative.id, None, _CONTEXT)
             for attempt in attempts:
-                slots = query_slots(attempt, self._codes, lost, self._vocabulary)
+                slots = self._query(attempt, lost)
                 if lost and not any(s.lost for s in slots):
                     continue
                 found, tied = self._attempt(text, slots, chains, loose, typos)
