@@ -90,14 +90,18 @@ def _text(element: Any) -> str:
 
 def _body(root: Any) -> Any:
     """The deepest element that holds the document's header and most of the page's text."""
-    best = root.find("body") if root.find("body") is not None else root
+    body = root.find("body")
+    best = body if body is not None else root
     total = len(_text(best))
     for element in best.iter():
         if not isinstance(element.tag, str) or element.tag not in _CONTAINERS:
             continue
+        # Document order visits an element before what it holds: the last one that still
+        # qualifies lies deepest inside the ones before it.
+        if best not in element.iterancestors():
+            continue
         text = _text(element)
-        if len(text) >= 0.5 * total and _MARKERS.search(text[:3000]) and len(text) < len(
-                _text(best)) + 1:
+        if len(text) >= 0.5 * total and _MARKERS.search(text[:3000]):
             best = element
     return best
 
