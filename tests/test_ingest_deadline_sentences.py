@@ -78,3 +78,11 @@ def test_a_task_given_in_a_letter_is_an_activity_with_its_due_date() -> None:
     assert task["title"].startswith("Tổng hợp danh sách gia đình văn hóa tiêu biểu")
     assert [u["unit_id"] for u in task["lead"]] == ["hlhpn-tan-yen"]
     assert (task["time"]["start"], task["time"]["end"]) == (None, "2025-11-24")
+
+
+def test_a_task_assigned_with_its_own_due_date_is_that_units_activity() -> None:
+    plan = _plan("Xây dựng kế hoạch tuyên truyền, hoàn thành trong tháng 9/2025.")
+    tasks = [a for a in plan["activities"] if a["code"].startswith("PC")]
+    assert [(t["title"], t["time"]["end"], t["time"]["deadline"]) for t in tasks] == [
+        ("Xây dựng kế hoạch tuyên truyền", "2025-09-30", True)]
+    assert [u["name"] for u in tasks[0]["lead"]] == ["Phòng Văn hóa và Thông tin"]

@@ -250,7 +250,10 @@ def test_003_metadata_and_assignments(plan_003: dict[str, Any]) -> None:
 
 
 def test_004_single_event(plan_004: dict[str, Any]) -> None:
-    [event] = plan_004["activities"]
+    event, *tasks = plan_004["activities"]
+    # the two tasks PHÂN CÔNG gives Sở Nội vụ with their own due dates are its activities
+    assert [(t["code"], t["time"]["end"], ids(t["lead"])) for t in tasks] == [
+        ("PC.1", "2024-11-14", ["so-noi-vu-ha-noi"]), ("PC.2", "2024-11-17", ["so-noi-vu-ha-noi"])]
     assert event["title"].startswith("Tổ chức Hội nghị tổng kết các hoạt động kỷ niệm 70 năm")
     time = event["time"]
     assert (time["start"], time["end"]) == ("2024-11-18", "2024-11-25")

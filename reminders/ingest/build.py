@@ -37,6 +37,7 @@ from reminders.ingest.prose import (
 )
 from reminders.ingest.read import InputFile, Tools, read_document
 from reminders.ingest.tables import TableRow, read_table
+from reminders.ingest.textutil import fold
 from reminders.ingest.unitcells import UnitReader, looks_like_unit
 from reminders.timeexpr import parse
 from reminders.timeexpr.spec import TimeSpec
@@ -99,6 +100,7 @@ def import_plan(files: Sequence[InputFile], *, resolver: Resolver, today: date,
         _prose_activities(index, doc, reader, info, out, issuer_ref)
     for found in assignments:
         out.warnings.extend(found.warnings)
+    _assigned_tasks(deadlines, docs, out)
     plan = ImportedPlan(
         plan=info,
         activities=_unique_codes(a for _, a in sorted(out.activities, key=lambda p: p[0])),
@@ -256,6 +258,36 @@ def _deadlines(docs: list[_Doc], assignments: list[AssignmentReading], reader: U
                     seen.add(key)
                     result.append(deadline)
     return result
+
+
+_TASK_LIMIT = re.compile(r"[,;]?\s*(?:hoàn\s+(?:thành|tất)|xong|chậm\s+nhất|thời\s+hạn)\b.*$",
+                         re.I)
+
+
+def _task_title(found: FoundDeadline) -> str:
+    """"1. Phòng VH&TT: Xây dựng kế hoạch …, hoàn thành trong tháng 9" → the task alone."""
+    text = _TASK_LIMIT.sub("", found.text).strip(" ,;.")
+    head, colon, rest = text.partition(":")
+    if colon and rest.strip() and any(fold(u.name) in fold(head) for u in found.from_units):
+        text = rest.strip()
+    return text or found.text
+
+
+def _assigned_tasks(deadlines: Sequence[FoundDeadline], docs: list[_Doc],
+                   out: _Collector) -> None:
+    """A task given to a unit with its own due date ("Phòng X: … hoàn thành trong tháng
+    9/2026") is an activity of that unit too, so its calendar and reminders show it."""
+    taken = {a.source for _, a in out.activities}
+    for number, found in enumerate(
+            (d for d in deadlines if d.title.startswith("Hoàn thành") and d.from_units
+             and d.where not in taken), start=1):
+        index = next((i for i, d in enumerate(docs) if found.where in d.order), 0)
+        activity = Activity(
+            code=out.code(f"PC.{number}"), section="Phân công thực hiện",
+            title=_task_title(found),
+            lead=found.from_units, partners=(), location=None, time=found.time,
+            expected_result=None, source=found.where)
+        out.activities.append(((index, docs[index].order.get(found.where, 0)), activity))
 
 
 def _addressees(doc: _Doc, reader: UnitReader) -> tuple[UnitRef, ...]:
