@@ -32,7 +32,7 @@ FLOOR = {
     "vpcp_cv_2739_2019_quan_tri_doanh_nghiep.txt": (0, 0, 0),
     "bhxh_cv_296_2021_dieu_22_luat_bhyt.txt": (0, 0, 0),
     "plan_cantho_165-KH-UBND_2025_dan_so.md": (0, 0, 0),
-    "plan_hcm_2820-QD-UBND_2025.md": (24, 0, 1),
+    "plan_hcm_2820-QD-UBND_2025.md": (29, 2, 1),
 }
 
 

@@ -112,3 +112,20 @@ def test_markdown_that_holds_a_sites_html_is_read_as_html() -> None:
     assert table.rows[2].cells == ("Thứ 2 (04/3/2024)", "14h00", "Họp Ban Chỉ đạo", "PCT UBND",
                                    "Hội trường")
     assert "2024-03-04" not in " ".join(p.text for p in document.paragraphs())
+
+
+def test_a_period_in_brackets_makes_an_activity_but_an_anniversary_does_not() -> None:
+    from tests.ingest_support import import_bytes
+
+    text = "\n\n".join([
+        "ỦY BAN NHÂN DÂN HUYỆN BẮC SƠN", "Số: 20/KH-UBND", "Bắc Sơn, ngày 10 tháng 3 năm 2025",
+        "KẾ HOẠCH", "I. NHIỆM VỤ TRỌNG TÂM",
+        "1. Số hóa hồ sơ quy hoạch của huyện (2025 - 2026).",
+        "2. Kết nối dữ liệu với hệ thống của tỉnh (2026 trở đi).",
+        "3. Tuyên truyền kỷ niệm 70 năm Ngày Giải phóng Thủ đô (10/10/1954 - 10/10/2024).",
+        "4. Tọa đàm kỷ niệm 130 năm ngày sinh (1895 - 2025).",
+    ])
+    plan = import_bytes(("kh.txt", text.encode())).as_json()
+    assert [(a["title"][:22], a["time"]["start"], a["time"]["end"]) for a in plan["activities"]
+            ] == [("Số hóa hồ sơ quy hoạch", "2025-01-01", "2026-12-31"),
+                  ("Kết nối dữ liệu với hệ", "2026-01-01", None)]

@@ -125,6 +125,13 @@ def test_one_session_starting_at_a_clock_time_is_that_day() -> None:
                                                                "07:30")
 
 
+@pytest.mark.parametrize("text", ["2026 trở đi", "từ năm 2026 trở về sau", "Quý III/2026 trở đi"])
+def test_onwards_is_open_at_the_end(text: str) -> None:
+    answer = _answer(text)
+    assert answer["start"] is not None and answer["start"].startswith("2026")
+    assert answer["end"] is None
+
+
 def test_meeting_time_with_clock_range_is_one_day() -> None:
     answer = _answer("từ 8h00 đến 11h30 ngày 14/8/2026")
     assert (answer["start"], answer["end"], answer["time"]) == ("2026-08-14", "2026-08-14",

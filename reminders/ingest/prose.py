@@ -153,6 +153,9 @@ def _bracketed(line: Line, state: _State, has_table: bool) -> ProseItem | None:
         match = bracket if "time" in labels else None
     if match is None and not has_table:
         match = _BRACKET_WHEN.search(text)
+    if match is None and line.kind in (Kind.HEADING, Kind.BULLET):
+        bare = _BRACKET_BARE.search(text)
+        match = bare if bare and _only_a_period(bare.group("time")) else None
     if match is None or match.start() == 0:
         return None
     if line.kind is Kind.BULLET:
@@ -163,6 +166,21 @@ def _bracketed(line: Line, state: _State, has_table: bool) -> ProseItem | None:
     if not item.lead:
         _lead_clause(item)
     return item
+
+
+# "1. Hoàn thiện hạ tầng … (2025 - 2026).", "(Quý IV/2025)", "(2026 trở đi)": a bracket
+# that holds a period and nothing else. Dates of days ("(10/10/1954 - 10/10/2024)") and
+# years before 2000 are anniversaries named in a title, not times.
+_BRACKET_BARE = re.compile(r"\(\s*(?P<time>[^()]{2,40}?)\s*\)\s*[.;,]?\s*$")
+_PERIOD_WORDS = re.compile(
+    r"^(?:\s|[-–/.,]|\d{1,4}|[ivx]+\b|từ|đến|năm|quý|tháng|giai đoạn|xuyên suốt|trở đi"
+    r"|dự kiến|trong|và|hằng|hàng|cả)+$", re.I)
+
+
+def _only_a_period(text: str) -> bool:
+    years = [int(y) for y in re.findall(r"\d{4}", text)]
+    return (bool(_PERIOD_WORDS.match(text)) and bool(years) and min(years) >= 2000
+            and not re.search(r"\d{1,2}/\d{1,2}/\d{4}", text))
 
 
 def _lead_clause(item: ProseItem) -> None:

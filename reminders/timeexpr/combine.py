@@ -71,6 +71,10 @@ def read_clause(text: str, default_year: int, ref_date: date | None) -> Reading:
         if periods_found is None:
             reading.warnings.append(f"không đọc được khoảng thời gian: '{text}'")
             continue
+        if lexicon.ONWARDS.match(text[group.atoms[-1].end:]):
+            # "2026 trở đi", "từ năm 2026 trở về sau": from the period's start, open
+            reading.spans.append(Span(start=periods_found[0][0], end=None))
+            continue
         reading.spans.extend(_qualify(prefix, periods_found, group.joins,
                                       bool(lexicon.ONE_SESSION.search(text))))
     for atom in atoms:

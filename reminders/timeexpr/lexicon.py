@@ -59,3 +59,5 @@ ONE_SESSION = re.compile(r"\b(?:0?1|một)\s+(?:buổi|ngày)\b(?!\s+(?:đến|t
 # "từ 7h30 đến 11h30 ngày D": the hours of a day, not a limit ending it.
 HOURS_OF_A_DAY = re.compile(
     r"\btừ\s+\d{1,2}h\d{0,2}\s*(?:-|đến|tới)\s*\d{1,2}h\d{0,2}\s*,?\s*(?:ngày\s*)?$")
+# "(2026 trở đi)", "từ năm 2026 trở về sau": from then on, with no end.
+ONWARDS = re.compile(r"^\s*(?:trở\s+đi|trở\s+về\s+sau|về\s+sau)\b")
